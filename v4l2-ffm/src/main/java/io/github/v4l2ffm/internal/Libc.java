@@ -1,0 +1,204 @@
+package io.github.v4l2ffm.internal;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The libc calls the library makes, as downcalls that capture {@code errno}.
+ *
+ * <p>Every wrapper returns the raw result; a negative result means failure and the errno of
+ * that call is then in {@link #errno()} (captured per thread, so no allocation per call). The
+ * wrappers retry on {@code EINTR}. Turning a failure into an exception is {@link Errors}'s job.
+ */
+public final class Libc {
+    private Libc() {}
+
+    public static final int O_RDONLY = 0, O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    public static final int PROT_READ = 1, PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final short POLLIN = 1, POLLPRI = 2, POLLOUT = 4, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
+    public static final int EINTR = 4, EAGAIN = 11;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    /** Layout of {@code struct pollfd}. */
+    public static final StructLayout POLLFD = MemoryLayout.structLayout(
+            JAVA_INT.withName("fd"), JAVA_SHORT.withName("events"), JAVA_SHORT.withName("revents"));
+
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle IOCTL = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL_INT = downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle MMAP = downcall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle DUP = downcall("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    /** Per-thread errno capture buffer: allocated once per thread, reused by every call. */
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... extra) {
+        Linker.Option[] options = new Linker.Option[extra.length + 1];
+        System.arraycopy(extra, 0, options, 0, extra.length);
+        options[extra.length] = CAPTURE_ERRNO;
+        MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, fd, options);
+    }
+
+    /** The errno that the calling thread's last failed call left. */
+    public static int errno() {
+        return (int) ERRNO.get(STATE.get(), 0L);
+    }
+
+    private static MemorySegment state() {
+        return STATE.get();
+    }
+
+    public static int open(MemorySegment path, int flags) {
+        try {
+            int r;
+            do {
+                r = (int) OPEN.invokeExact(state(), path, flags, 0);
+            } while (r < 0 && errno() == EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** close(2); never retried (on Linux the fd is gone even when EINTR is reported). */
+    public static int close(int fd) {
+        try {
+            return (int) CLOSE.invokeExact(state(), fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int ioctl(int fd, long request, MemorySegment arg) {
+        try {
+            int r;
+            do {
+                r = (int) IOCTL.invokeExact(state(), fd, request, arg);
+            } while (r < 0 && errno() == EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** ioctl(2) whose argument is passed by value as an int. */
+    public static int ioctlInt(int fd, long request, int arg) {
+        try {
+            int r;
+            do {
+                r = (int) IOCTL_INT.invokeExact(state(), fd, request, arg);
+            } while (r < 0 && errno() == EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mmap(2); returns the address, or -1 on failure (errno set). */
+    public static long mmap(long length, int prot, int flags, int fd, long offset) {
+        try {
+            MemorySegment r = (MemorySegment) MMAP.invokeExact(state(), MemorySegment.NULL, length, prot, flags, fd, offset);
+            return r.address();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int munmap(long address, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(state(), MemorySegment.ofAddress(address), length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** poll(2); EINTR is returned to the caller as 0 ready descriptors so it can recheck its deadline. */
+    public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
+        try {
+            int r = (int) POLL.invokeExact(state(), fds, nfds, timeoutMillis);
+            return r < 0 && errno() == EINTR ? 0 : r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long read(int fd, MemorySegment buf, long count) {
+        try {
+            long r;
+            do {
+                r = (long) READ.invokeExact(state(), fd, buf, count);
+            } while (r < 0 && errno() == EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long write(int fd, MemorySegment buf, long count) {
+        try {
+            long r;
+            do {
+                r = (long) WRITE.invokeExact(state(), fd, buf, count);
+            } while (r < 0 && errno() == EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+
+    public static int eventfd(int initval, int flags) {
+        try {
+            return (int) EVENTFD.invokeExact(state(), initval, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int dup(int fd) {
+        try {
+            return (int) DUP.invokeExact(state(), fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+}
