@@ -9,6 +9,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * An open V4L2 device node, such as {@code /dev/video0}.
@@ -29,6 +33,7 @@ import java.nio.file.Path;
 public final class V4l2Device implements AutoCloseable {
     private final DeviceFd fd;
     private final Capabilities capabilities;
+    private final Map<BufferType, Queue> queues = new EnumMap<>(BufferType.class);
 
     private V4l2Device(DeviceFd fd, Capabilities capabilities) {
         this.fd = fd;
@@ -110,15 +115,130 @@ public final class V4l2Device implements AutoCloseable {
         if (!fd.isOpen()) throw new IllegalStateException(fd.path() + " is closed");
     }
 
+    // ---- formats -------------------------------------------------------------------------
+
+    /** The pixel formats the {@code type} queue offers ({@code VIDIOC_ENUM_FMT}); empty if it has no such queue. */
+    public List<FormatDescription> formats(BufferType type) {
+        return FormatIoctls.enumFormats(fd, type);
+    }
+
+    /** The frame sizes offered for {@code format} ({@code VIDIOC_ENUM_FRAMESIZES}); empty if the driver does not say. */
+    public List<FrameSize> frameSizes(PixelFormat format) {
+        return FormatIoctls.enumFrameSizes(fd, format);
+    }
+
+    /** The frame intervals offered for {@code format} at {@code width x height} ({@code VIDIOC_ENUM_FRAMEINTERVALS}). */
+    public List<FrameInterval> frameIntervals(PixelFormat format, int width, int height) {
+        return FormatIoctls.enumFrameIntervals(fd, format, width, height);
+    }
+
+    /** The current format of the {@code type} queue ({@code VIDIOC_G_FMT}). */
+    public Format format(BufferType type) {
+        return FormatIoctls.format(fd, "VIDIOC_G_FMT", Videodev2.VIDIOC_G_FMT(), Format.of(type, 0, 0, null));
+    }
+
+    /**
+     * Sets a format ({@code VIDIOC_S_FMT}) and returns the one the driver chose, which may differ
+     * in size or pixel format from the request: check it.
+     */
+    public Format setFormat(Format request) {
+        return FormatIoctls.format(fd, "VIDIOC_S_FMT", Videodev2.VIDIOC_S_FMT(), request);
+    }
+
+    /** What {@link #setFormat} would choose for {@code request}, without changing anything ({@code VIDIOC_TRY_FMT}). */
+    public Format tryFormat(Format request) {
+        return FormatIoctls.format(fd, "VIDIOC_TRY_FMT", Videodev2.VIDIOC_TRY_FMT(), request);
+    }
+
+    /** The time per frame of the {@code type} queue ({@code VIDIOC_G_PARM}), if the device has one. */
+    public Optional<Fraction> frameInterval(BufferType type) {
+        return Optional.ofNullable(FormatIoctls.frameInterval(fd, type));
+    }
+
+    /**
+     * Sets the time per frame ({@code VIDIOC_S_PARM}), for example {@code 1/30} for 30 fps, and
+     * returns the interval the driver chose.
+     *
+     * @throws UnsupportedOperationException if the queue has no frame interval setting
+     */
+    public Fraction setFrameInterval(BufferType type, Fraction interval) {
+        return FormatIoctls.setFrameInterval(fd, type, interval);
+    }
+
+    /** The video inputs ({@code VIDIOC_ENUMINPUT}); empty for devices without inputs. */
+    public List<Input> inputs() {
+        return FormatIoctls.inputs(fd);
+    }
+
+    /** The current input ({@code VIDIOC_G_INPUT}). */
+    public int input() {
+        return FormatIoctls.input(fd);
+    }
+
+    /** Selects an input ({@code VIDIOC_S_INPUT}). */
+    public void setInput(int index) {
+        FormatIoctls.setInput(fd, index);
+    }
+
+    /** A selection rectangle ({@code VIDIOC_G_SELECTION}), such as the crop bounds of a capture queue. */
+    public Rect selection(BufferType type, SelectionTarget target) {
+        return FormatIoctls.selection(fd, "VIDIOC_G_SELECTION", Videodev2.VIDIOC_G_SELECTION(), type, target, null, 0);
+    }
+
+    /** Sets a selection rectangle ({@code VIDIOC_S_SELECTION}); returns the rectangle the driver chose. */
+    public Rect setSelection(BufferType type, SelectionTarget target, Rect rect) {
+        return FormatIoctls.selection(fd, "VIDIOC_S_SELECTION", Videodev2.VIDIOC_S_SELECTION(), type, target, rect, 0);
+    }
+
+    // ---- queues ---------------------------------------------------------------------------
+
+    /**
+     * The {@code type} queue of this device. The same object is returned for the same type, so
+     * its state (buffers, streaming) is shared by all who hold it.
+     */
+    public Queue queue(BufferType type) {
+        checkOpen();
+        synchronized (queues) {
+            return queues.computeIfAbsent(type, t -> new Queue(this, fd, t));
+        }
+    }
+
+    /**
+     * The queue of this device's video capture side: {@link BufferType#VIDEO_CAPTURE_MPLANE} for
+     * multi-planar devices, else {@link BufferType#VIDEO_CAPTURE}.
+     */
+    public Queue captureQueue() {
+        return queue(capabilities.has(Capability.VIDEO_CAPTURE_MPLANE) || capabilities.has(Capability.VIDEO_M2M_MPLANE)
+                ? BufferType.VIDEO_CAPTURE_MPLANE : BufferType.VIDEO_CAPTURE);
+    }
+
+    /** The queue of this device's video output side (the input of a mem-to-mem device). */
+    public Queue outputQueue() {
+        return queue(capabilities.has(Capability.VIDEO_OUTPUT_MPLANE) || capabilities.has(Capability.VIDEO_M2M_MPLANE)
+                ? BufferType.VIDEO_OUTPUT_MPLANE : BufferType.VIDEO_OUTPUT);
+    }
+
     /** The descriptor, for the library's other types. */
     DeviceFd fd() {
         return fd;
     }
 
-    /** Closes the device. Idempotent. */
+    /**
+     * Closes the device. Streaming queues are stopped and their buffers freed first, waking any
+     * thread waiting for a frame. Idempotent.
+     */
     @Override
     public void close() {
-        fd.close();
+        if (!fd.isOpen()) return;
+        List<Queue> open;
+        synchronized (queues) {
+            open = List.copyOf(queues.values());
+        }
+        try {
+            for (Queue q : open) q.closeBuffers();
+        } finally {
+            fd.close();
+        }
     }
 
     @Override

@@ -57,6 +57,22 @@ public final class Libc {
     private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle DUP = downcall("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MEMFD_CREATE = downcall("memfd_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle FCNTL_INT = downcall("fcntl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT));
+
+    /** The system's page size in bytes. */
+    public static final long PAGE_SIZE = pageSize();
+
+    private static long pageSize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact(Arena.global().allocate(CAPTURE));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
     /** Per-thread errno capture buffer: allocated once per thread, reused by every call. */
     private static final ThreadLocal<MemorySegment> STATE =
@@ -190,6 +206,37 @@ public final class Libc {
     public static int dup(int fd) {
         try {
             return (int) DUP.invokeExact(state(), fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
+    public static final int F_ADD_SEALS = 1033, F_SEAL_SHRINK = 2;
+
+    public static int memfdCreate(MemorySegment name, int flags) {
+        try {
+            return (int) MEMFD_CREATE.invokeExact(state(), name, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int ftruncate(int fd, long length) {
+        try {
+            int r;
+            do {
+                r = (int) FTRUNCATE.invokeExact(state(), fd, length);
+            } while (r < 0 && errno() == EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int fcntl(int fd, int cmd, int arg) {
+        try {
+            return (int) FCNTL_INT.invokeExact(state(), fd, cmd, arg);
         } catch (Throwable t) {
             throw rethrow(t);
         }

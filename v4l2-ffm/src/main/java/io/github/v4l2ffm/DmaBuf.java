@@ -1,0 +1,116 @@
+package io.github.v4l2ffm;
+
+import io.github.v4l2ffm.bindings.Videodev2;
+import io.github.v4l2ffm.bindings.dma_buf_sync;
+import io.github.v4l2ffm.internal.Libc;
+import io.github.v4l2ffm.internal.Mappings;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A dma-buf: a buffer shared between devices (and the CPU) through a file descriptor.
+ *
+ * <p>Made by {@link BufferSet#export(int, int)} (a queue's MMAP buffer, {@code VIDIOC_EXPBUF}),
+ * by {@link DmaHeapAllocator} and {@link UdmabufAllocator}, or adopted from elsewhere with
+ * {@link #adopt(int, long, String)}. A queue using {@link Memory#DMABUF} imports it by its fd.
+ *
+ * <p>{@link #segment()} maps it for the CPU, once; bracket CPU access with
+ * {@link #beginCpuAccess(boolean, boolean)} and {@link #endCpuAccess(boolean, boolean)}
+ * ({@code DMA_BUF_IOCTL_SYNC}) so caches stay coherent with the devices. {@link #close()} unmaps
+ * it and closes the descriptor; the segment is unusable afterwards.
+ */
+public final class DmaBuf implements AutoCloseable {
+    private final int fd;
+    private final long size;
+    private final String origin;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment syncArg = arena.allocate(dma_buf_sync.layout());
+    private MemorySegment mapping;
+    private volatile boolean closed;
+
+    private DmaBuf(int fd, long size, String origin) {
+        this.fd = fd;
+        this.size = size;
+        this.origin = origin;
+    }
+
+    /**
+     * Takes ownership of a dma-buf descriptor made elsewhere: it is closed with this object.
+     *
+     * @param fd the dma-buf's file descriptor
+     * @param size its size in bytes
+     * @param origin where it came from, for messages (for example {@code "/dev/video0 buffer 2"})
+     */
+    public static DmaBuf adopt(int fd, long size, String origin) {
+        if (fd < 0) throw new IllegalArgumentException("not a file descriptor: " + fd);
+        if (size <= 0) throw new IllegalArgumentException("dma-buf size must be positive: " + size);
+        return new DmaBuf(fd, size, origin);
+    }
+
+    /** The file descriptor, valid until {@link #close()}. */
+    public int fd() {
+        check();
+        return fd;
+    }
+
+    /** The size in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** Where this buffer came from. */
+    public String origin() {
+        return origin;
+    }
+
+    /** The buffer mapped for the CPU (mapped on first use); it becomes unusable when this buffer is closed. */
+    public synchronized MemorySegment segment() {
+        check();
+        if (mapping == null) {
+            mapping = Mappings.map(fd, size, 0, arena, origin);
+        }
+        return mapping;
+    }
+
+    /** Starts CPU access ({@code DMA_BUF_IOCTL_SYNC} with {@code DMA_BUF_SYNC_START}). */
+    public void beginCpuAccess(boolean read, boolean write) {
+        sync(Videodev2.DMA_BUF_SYNC_START(), read, write);
+    }
+
+    /** Ends CPU access ({@code DMA_BUF_IOCTL_SYNC} with {@code DMA_BUF_SYNC_END}). */
+    public void endCpuAccess(boolean read, boolean write) {
+        sync(Videodev2.DMA_BUF_SYNC_END(), read, write);
+    }
+
+    private synchronized void sync(long phase, boolean read, boolean write) {
+        check();
+        dma_buf_sync.flags(syncArg, phase | (read ? Videodev2.DMA_BUF_SYNC_READ() : 0) | (write ? Videodev2.DMA_BUF_SYNC_WRITE() : 0));
+        if (Libc.ioctl(fd, Videodev2.DMA_BUF_IOCTL_SYNC(), syncArg) < 0) {
+            throw new V4l2Exception("DMA_BUF_IOCTL_SYNC", origin, Libc.errno(), null);
+        }
+    }
+
+    private void check() {
+        if (closed) throw new IllegalStateException("dma-buf " + origin + " is closed");
+    }
+
+    /** Whether {@link #close()} has not been called. */
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    /** Unmaps the buffer and closes its descriptor. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        arena.close();
+        Libc.close(fd);
+    }
+
+    @Override
+    public String toString() {
+        return "DmaBuf[" + origin + ", " + size + " bytes" + (closed ? ", closed]" : ", fd " + fd + "]");
+    }
+}

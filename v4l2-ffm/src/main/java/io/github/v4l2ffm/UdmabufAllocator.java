@@ -1,0 +1,61 @@
+package io.github.v4l2ffm;
+
+import io.github.v4l2ffm.bindings.Videodev2;
+import io.github.v4l2ffm.bindings.udmabuf_create;
+import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/**
+ * dma-bufs made from ordinary memory ({@code memfd}) by {@code /dev/udmabuf}, for
+ * {@link Memory#DMABUF} queues: mappable, exportable, no special heap needed.
+ */
+public final class UdmabufAllocator extends DmaBufAllocator {
+    private final DeviceFd udmabuf;
+
+    private UdmabufAllocator(DeviceFd udmabuf) {
+        this.udmabuf = udmabuf;
+    }
+
+    /** Opens {@code /dev/udmabuf}. */
+    public static UdmabufAllocator open() {
+        return new UdmabufAllocator(DeviceFd.open(Path.of("/dev/udmabuf"), Libc.O_RDWR | Libc.O_CLOEXEC));
+    }
+
+    @Override
+    DmaBuf create(long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            int memfd = Libc.memfdCreate(arena.allocateFrom("v4l2-ffm"), Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
+            if (memfd < 0) throw new V4l2Exception("memfd_create", udmabuf.path(), Libc.errno(), null);
+            try {
+                if (Libc.ftruncate(memfd, size) < 0) throw new V4l2Exception("ftruncate", "memfd", Libc.errno(), null);
+                if (Libc.fcntl(memfd, Libc.F_ADD_SEALS, Libc.F_SEAL_SHRINK) < 0) {
+                    throw new V4l2Exception("fcntl(F_ADD_SEALS)", "memfd", Libc.errno(), null);
+                }
+                MemorySegment c = arena.allocate(udmabuf_create.layout());
+                udmabuf_create.memfd(c, memfd);
+                udmabuf_create.flags(c, Videodev2.UDMABUF_FLAGS_CLOEXEC());
+                udmabuf_create.offset(c, 0);
+                udmabuf_create.size(c, size);
+                int fd = udmabuf.ioctl("UDMABUF_CREATE", Videodev2.UDMABUF_CREATE(), c);
+                return DmaBuf.adopt(fd, size, udmabuf.path() + " dma-buf");
+            } finally {
+                Libc.close(memfd); // the dma-buf keeps the pages
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        super.close();
+        udmabuf.close();
+    }
+
+    @Override
+    public String toString() {
+        return "UdmabufAllocator[" + udmabuf.path() + "]";
+    }
+}
