@@ -1,0 +1,212 @@
+package io.github.v4l2ffm.vivid;
+
+import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.BufferAllocator;
+import io.github.v4l2ffm.BufferSet;
+import io.github.v4l2ffm.DeviceInfo;
+import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.Memory;
+import io.github.v4l2ffm.PixelFormat;
+import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.Streaming;
+import io.github.v4l2ffm.V4l2Device;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Misuse of queues and buffers on real devices: each gives a clear exception, and nothing leaks
+ * (descriptors and mappings are counted around every test).
+ */
+class StreamingBadInputTest {
+    private long fds, maps;
+
+    @BeforeEach
+    void count() {
+        fds = LabDevices.openFds();
+        maps = LabDevices.mappings();
+    }
+
+    @AfterEach
+    void nothingLeaked() {
+        assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
+        assertEquals(maps, LabDevices.mappings(), "mappings leaked");
+    }
+
+    /** An allocator that hands out the given kind of bad memory. */
+    record BadAllocator(Arena arena, long shrink, long misalign) implements BufferAllocator {
+        @Override
+        public Memory memory() {
+            return Memory.USERPTR;
+        }
+
+        @Override
+        public Block allocate(long size) {
+            return new Block(arena.allocate(size + misalign, 4096).asSlice(misalign, size - shrink), null);
+        }
+
+        @Override
+        public void release(Block block) {
+        }
+    }
+
+    @Test
+    void userptrTooSmallIsRefusedBeforeTheKernel() {
+        try (Arena arena = Arena.ofConfined(); V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+            Queue q = dev.captureQueue();
+            Format f = q.setFormat(320, 180, PixelFormat.YUYV);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q.allocate(2, new BadAllocator(arena, 4096, 0)));
+            assertTrue(e.getMessage().contains("holds " + (f.sizeImage() - 4096) + " bytes") && e.getMessage().contains("needs " + f.sizeImage()), e.getMessage());
+            assertTrue(q.buffers().isEmpty());
+            // the queue is still usable
+            try (BufferSet ok = q.allocate(2)) {
+                assertEquals(2, ok.count());
+            }
+        }
+    }
+
+    @Test
+    void userptrMisalignedIsRefusedBeforeTheKernel() {
+        try (Arena arena = Arena.ofConfined(); V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+            Queue q = dev.captureQueue();
+            q.setFormat(320, 180, PixelFormat.YUYV);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q.allocate(2, new BadAllocator(arena, 0, 64)));
+            assertTrue(e.getMessage().contains("not page-aligned"), e.getMessage());
+        }
+    }
+
+    @Test
+    void bufferIndexOutOfRange() {
+        try (V4l2Device dev = LabDevices.vividSinglePlanar().open(); BufferSet set = dev.captureQueue().allocate(3)) {
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> set.buffer(3));
+            assertTrue(e.getMessage().contains("out of 0..2"), e.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> set.buffer(-1));
+            assertThrows(IndexOutOfBoundsException.class, () -> set.export(7, 0));
+        }
+    }
+
+    @Test
+    void dequeueWhenNotStreamingAndOtherStateErrors() {
+        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+            Queue q = dev.captureQueue();
+            q.setFormat(320, 180, PixelFormat.YUYV);
+            try (BufferSet set = q.allocate(2)) {
+                assertTrue(assertThrows(IllegalStateException.class, () -> q.allocate(2)).getMessage().contains("already has 2 buffers"));
+                assertThrows(IllegalStateException.class, () -> q.setFormat(640, 480, PixelFormat.YUYV));
+                Streaming s = set.start();
+                assertThrows(IllegalStateException.class, set::start);
+                Buffer b = s.dequeue(10_000);
+                assertNotNull(b);
+                s.queue(b);
+                IllegalStateException twice = assertThrows(IllegalStateException.class, () -> s.queue(b));
+                assertTrue(twice.getMessage().contains("already queued"), twice.getMessage());
+                s.close();
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.dequeue(100));
+                assertTrue(e.getMessage().contains("not streaming"), e.getMessage());
+                assertThrows(IllegalStateException.class, () -> s.queue(b));
+                // streaming again after a stop works, with every buffer back in the application's hands
+                try (Streaming again = set.start()) {
+                    assertNotNull(again.dequeue(10_000));
+                }
+            }
+        }
+    }
+
+    @Test
+    void unsupportedFormatIsAdjustedAndReported() {
+        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+            Queue q = dev.captureQueue();
+            Format asked = Format.of(q.type(), 320, 180, PixelFormat.of("ZZZZ"));
+            Format tried = dev.tryFormat(asked);
+            Format got = q.setFormat(asked);
+            assertNotEquals(PixelFormat.of("ZZZZ"), got.pixelFormat());
+            assertEquals(tried, got);
+            assertTrue(q.formats().stream().anyMatch(d -> d.pixelFormat().equals(got.pixelFormat())),
+                    got.pixelFormat() + " is one of the formats the queue lists");
+            // a size the device does not have is adjusted too
+            Format odd = q.setFormat(333, 77, PixelFormat.YUYV);
+            assertTrue(odd.width() != 333 || odd.height() != 77, "vivid's webcam input has discrete sizes: " + odd);
+        }
+    }
+
+    @Test
+    void segmentUseAfterTheBuffersAreFreedIsAnExceptionNotACrash() {
+        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+            BufferSet set = dev.captureQueue().allocate(2);
+            Buffer b = set.buffer(0);
+            MemorySegment seg = b.segment(0);
+            seg.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            set.close();
+            assertThrows(IllegalStateException.class, () -> seg.get(ValueLayout.JAVA_BYTE, 0));
+            assertThrows(IllegalStateException.class, () -> b.segment(0));
+            assertThrows(IllegalStateException.class, () -> set.buffer(0));
+            assertThrows(IllegalStateException.class, set::start);
+            assertFalse(set.isOpen());
+        }
+    }
+
+    /** vim2m's capture queue streaming with no OUTPUT buffers: a dequeue there waits for ever. */
+    private static Streaming idleM2mCapture(V4l2Device m2m) {
+        m2m.outputQueue().setFormat(320, 240, PixelFormat.RGB24);
+        m2m.captureQueue().setFormat(320, 240, PixelFormat.RGB24);
+        m2m.outputQueue().allocate(2).start();
+        return m2m.captureQueue().allocate(2).start();
+    }
+
+    @Test
+    void stopFromAnotherThreadWakesABlockedDequeue() throws Exception {
+        DeviceInfo info = LabDevices.require("vim2m", c -> c.driver().equals("vim2m"));
+        try (V4l2Device m2m = info.open()) {
+            Streaming s = idleM2mCapture(m2m);
+            assertNull(s.dequeue(200), "nothing to dequeue without input");
+            CompletableFuture<Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(-1));
+            Thread.sleep(300);
+            assertFalse(waiter.isDone(), "dequeue(-1) returned without a frame or a stop");
+            s.stop();
+            assertNull(waiter.get(10, TimeUnit.SECONDS), "a stopped dequeue returns null");
+            assertTrue(s.isStopped());
+        }
+    }
+
+    @Test
+    void closingTheDeviceWhileAnotherThreadWaitsNeitherCrashesNorHangs() throws Exception {
+        DeviceInfo info = LabDevices.require("vim2m", c -> c.driver().equals("vim2m"));
+        V4l2Device m2m = info.open();
+        Streaming s = idleM2mCapture(m2m);
+        CompletableFuture<Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(-1));
+        Thread.sleep(300);
+        assertFalse(waiter.isDone());
+        m2m.close();
+        assertNull(waiter.get(10, TimeUnit.SECONDS));
+        assertFalse(m2m.isOpen());
+        assertThrows(IllegalStateException.class, () -> s.dequeue(0));
+        assertFalse(s.bufferSet().isOpen(), "closing the device freed its buffers");
+    }
+
+    @Test
+    void closeWhileStreamingFreesEverything() {
+        V4l2Device dev = LabDevices.vividSinglePlanar().open();
+        BufferSet set = dev.captureQueue().allocate(4);
+        Streaming s = set.start();
+        assertNotNull(s.dequeue(10_000));
+        MemorySegment seg = set.buffer(0).segment(0);
+        dev.close();
+        assertFalse(set.isOpen());
+        assertThrows(IllegalStateException.class, () -> seg.get(ValueLayout.JAVA_BYTE, 0));
+        assertThrows(IllegalStateException.class, () -> dev.captureQueue());
+    }
+}
