@@ -192,11 +192,41 @@ public final class Streaming implements AutoCloseable {
         }
     }
 
+    /** {@link #await(long)}: a buffer can be dequeued. */
+    public static final int READY_BUFFER = 1;
+    /** {@link #await(long)}: an event is pending on the device (see {@link V4l2Device#events()}). */
+    public static final int READY_EVENT = 2;
+
+    /**
+     * Waits up to {@code timeoutMillis} (negative: for ever) until a buffer can be dequeued or an
+     * event is pending, so one thread can serve frames and events together.
+     *
+     * @return {@link #READY_BUFFER} and/or {@link #READY_EVENT}; 0 on timeout or after {@link #stop()}
+     */
+    public int await(long timeoutMillis) {
+        synchronized (dequeueLock) {
+            if (stopped) return 0;
+            checkStreaming();
+            int n = poll((int) Math.min(timeoutMillis < 0 ? -1 : timeoutMillis, Integer.MAX_VALUE), true);
+            if (n <= 0 || stopped) return 0;
+            short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
+            short bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
+            return ((revents & bufferEvents) != 0 ? READY_BUFFER : 0) | ((revents & Libc.POLLPRI) != 0 ? READY_EVENT : 0);
+        }
+    }
+
     /** Polls the device and the stop event; false if the device reported POLLERR. */
     private boolean await(int timeoutMillis) {
+        poll(timeoutMillis, false);
+        short events = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
+        short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
+        return (revents & (Libc.POLLERR | Libc.POLLNVAL)) == 0 || (revents & events) != 0;
+    }
+
+    private int poll(int timeoutMillis, boolean withEvents) {
         int f = fd.acquire();
         try {
-            short events = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
+            short events = (short) ((type.isOutput() ? Libc.POLLOUT : Libc.POLLIN) | (withEvents ? Libc.POLLPRI : 0));
             pollFds.set(ValueLayout.JAVA_INT, 0, f);
             pollFds.set(ValueLayout.JAVA_SHORT, 4, events);
             pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
@@ -205,8 +235,7 @@ public final class Streaming implements AutoCloseable {
             pollFds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
             int n = Libc.poll(pollFds, 2, timeoutMillis);
             if (n < 0) throw new V4l2Exception("poll", fd.path(), Libc.errno(), null);
-            short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
-            return (revents & (Libc.POLLERR | Libc.POLLNVAL)) == 0 || (revents & events) != 0;
+            return n;
         } finally {
             fd.release();
         }

@@ -35,9 +35,14 @@ public final class V4l2Device implements AutoCloseable {
     private final Capabilities capabilities;
     private final Map<BufferType, Queue> queues = new EnumMap<>(BufferType.class);
 
+    private final Controls controls;
+    private final Events events;
+
     private V4l2Device(DeviceFd fd, Capabilities capabilities) {
         this.fd = fd;
         this.capabilities = capabilities;
+        this.controls = new Controls(fd);
+        this.events = new Events(fd);
     }
 
     /**
@@ -188,6 +193,20 @@ public final class V4l2Device implements AutoCloseable {
     /** Sets a selection rectangle ({@code VIDIOC_S_SELECTION}); returns the rectangle the driver chose. */
     public Rect setSelection(BufferType type, SelectionTarget target, Rect rect) {
         return FormatIoctls.selection(fd, "VIDIOC_S_SELECTION", Videodev2.VIDIOC_S_SELECTION(), type, target, rect, 0);
+    }
+
+    // ---- controls and events ---------------------------------------------------------------
+
+    /** The device's controls. */
+    public Controls controls() {
+        checkOpen();
+        return controls;
+    }
+
+    /** Event subscription and delivery on this file handle. */
+    public Events events() {
+        checkOpen();
+        return events;
     }
 
     // ---- queues ---------------------------------------------------------------------------

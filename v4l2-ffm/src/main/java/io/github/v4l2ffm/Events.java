@@ -1,0 +1,148 @@
+package io.github.v4l2ffm;
+
+import io.github.v4l2ffm.bindings.timespec;
+import io.github.v4l2ffm.bindings.v4l2_event;
+import io.github.v4l2ffm.bindings.v4l2_event_ctrl;
+import io.github.v4l2ffm.bindings.v4l2_event_frame_sync;
+import io.github.v4l2ffm.bindings.v4l2_event_src_change;
+import io.github.v4l2ffm.bindings.v4l2_event_subscription;
+import io.github.v4l2ffm.bindings.v4l2_event_vsync;
+import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errno;
+import io.github.v4l2ffm.internal.Libc;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static io.github.v4l2ffm.bindings.Videodev2.*;
+
+/**
+ * Event subscription and delivery for a device ({@code VIDIOC_SUBSCRIBE_EVENT},
+ * {@code VIDIOC_DQEVENT}). Events are per open file: subscribe on the handle that will dequeue.
+ *
+ * <pre>{@code
+ * try (var sub = device.events().subscribe(Event.Type.CTRL, Cid.BRIGHTNESS)) {
+ *     Event e = device.events().await(1000);   // or Streaming.await for frames and events together
+ * }
+ * }</pre>
+ */
+public final class Events {
+    /** Send the current state at once when subscribing ({@code V4L2_EVENT_SUB_FL_SEND_INITIAL}). */
+    public static final int SEND_INITIAL = 1;
+    /** Also report changes made through this file handle ({@code V4L2_EVENT_SUB_FL_ALLOW_FEEDBACK}). */
+    public static final int ALLOW_FEEDBACK = 2;
+
+    private final DeviceFd fd;
+
+    Events(DeviceFd fd) {
+        this.fd = fd;
+    }
+
+    /** A subscription; closing it unsubscribes. */
+    public final class Subscription implements AutoCloseable {
+        private final Event.Type type;
+        private final int id;
+        private boolean closed;
+
+        private Subscription(Event.Type type, int id) {
+            this.type = type;
+            this.id = id;
+        }
+
+        /** Unsubscribes ({@code VIDIOC_UNSUBSCRIBE_EVENT}); nothing to do if the device is closed. Idempotent. */
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            if (fd.isOpen()) subscription("VIDIOC_UNSUBSCRIBE_EVENT", VIDIOC_UNSUBSCRIBE_EVENT(), type, id, 0);
+        }
+
+        @Override
+        public String toString() {
+            return "subscription to " + type + (id != 0 ? " " + id : "") + " on " + fd.path();
+        }
+    }
+
+    /** Subscribes to events of {@code type} for object {@code id} (a control ID for {@link Event.Type#CTRL}, else 0). */
+    public Subscription subscribe(Event.Type type, int id) {
+        return subscribe(type, id, 0);
+    }
+
+    /** Subscribes with flags {@link #SEND_INITIAL} and/or {@link #ALLOW_FEEDBACK}. */
+    public Subscription subscribe(Event.Type type, int id, int flags) {
+        subscription("VIDIOC_SUBSCRIBE_EVENT", VIDIOC_SUBSCRIBE_EVENT(), type, id, flags);
+        return new Subscription(type, id);
+    }
+
+    private void subscription(String name, long request, Event.Type type, int id, int flags) {
+        if (type == Event.Type.OTHER) throw new IllegalArgumentException("subscribe to a named event type");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(v4l2_event_subscription.layout());
+            v4l2_event_subscription.type(s, type.code());
+            v4l2_event_subscription.id(s, id);
+            v4l2_event_subscription.flags(s, flags);
+            int r = fd.tryIoctl(request, s);
+            if (r < 0) {
+                throw fd.failure(name, -r, -r == Errno.EINVAL ? "the device does not send " + type + " events" + (id != 0 ? " for " + id : "") : null);
+            }
+        }
+    }
+
+    /** The next pending event, without waiting. */
+    public Optional<Event> poll() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment e = arena.allocate(v4l2_event.layout());
+            int r = fd.tryIoctl(VIDIOC_DQEVENT(), e);
+            if (r == -Errno.ENOENT) return Optional.empty();
+            if (r < 0) throw fd.failure("VIDIOC_DQEVENT", -r);
+            return Optional.of(decode(e));
+        }
+    }
+
+    /** Waits up to {@code timeoutMillis} (negative: for ever) for an event; {@code null} on timeout. */
+    public Event await(long timeoutMillis) {
+        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pfd = arena.allocate(Libc.POLLFD);
+            while (true) {
+                Optional<Event> e = poll();
+                if (e.isPresent()) return e.get();
+                long left = deadline == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999);
+                if (deadline != Long.MAX_VALUE && left <= 0) return null;
+                int f = fd.acquire();
+                try {
+                    pfd.set(ValueLayout.JAVA_INT, 0, f);
+                    pfd.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLPRI);
+                    Libc.poll(pfd, 1, (int) Math.min(left, Integer.MAX_VALUE));
+                } finally {
+                    fd.release();
+                }
+            }
+        }
+    }
+
+    static Event decode(MemorySegment e) {
+        Event.Type type = Event.Type.of(v4l2_event.type(e));
+        MemorySegment u = v4l2_event.u(e);
+        Event.Payload payload = switch (type) {
+            case CTRL -> {
+                MemorySegment c = v4l2_event.u.ctrl(u);
+                ControlType ct = ControlType.of(v4l2_event_ctrl.type(c));
+                yield new Event.ControlChange(v4l2_event_ctrl.changes(c), ct,
+                        ct == ControlType.INTEGER64 ? v4l2_event_ctrl.value64(c) : v4l2_event_ctrl.value(c),
+                        v4l2_event_ctrl.flags(c), v4l2_event_ctrl.minimum(c), v4l2_event_ctrl.maximum(c),
+                        v4l2_event_ctrl.step(c), v4l2_event_ctrl.default_value(c));
+            }
+            case SOURCE_CHANGE -> new Event.SourceChange(v4l2_event_src_change.changes(v4l2_event.u.src_change(u)));
+            case FRAME_SYNC -> new Event.FrameSync(v4l2_event_frame_sync.frame_sequence(v4l2_event.u.frame_sync(u)));
+            case VSYNC -> new Event.Vsync(Byte.toUnsignedInt(v4l2_event_vsync.field(v4l2_event.u.vsync(u))));
+            default -> new Event.None();
+        };
+        MemorySegment ts = v4l2_event.timestamp(e);
+        return new Event(type, v4l2_event.id(e), v4l2_event.sequence(e),
+                timespec.tv_sec(ts) * 1_000_000_000L + timespec.tv_nsec(ts), v4l2_event.pending(e), payload);
+    }
+}
