@@ -80,6 +80,7 @@ public final class Streaming implements AutoCloseable {
         if (!type.isMultiplanar()) return null;
         MemorySegment array = arena.allocate(v4l2_plane.layout(), planeCount);
         v4l2_buffer.m.planes(m, array);
+        v4l2_buffer.length(buf, planeCount);
         MemorySegment[] slices = new MemorySegment[planeCount];
         for (int p = 0; p < planeCount; p++) slices[p] = v4l2_plane.asSlice(array, p);
         return slices;
@@ -169,8 +170,9 @@ public final class Streaming implements AutoCloseable {
         synchronized (dequeueLock) {
             long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (true) {
-                if (stopped) return null;
                 checkStreaming();
+                if (stopped) return null;
+                if (type.isMultiplanar()) v4l2_buffer.length(dqBuf, planeCount);
                 int r = fd.tryIoctl(VIDIOC_DQBUF(), dqBuf);
                 if (r >= 0) return dequeued();
                 if (r != -Errno.EAGAIN) {
@@ -205,8 +207,8 @@ public final class Streaming implements AutoCloseable {
      */
     public int await(long timeoutMillis) {
         synchronized (dequeueLock) {
-            if (stopped) return 0;
             checkStreaming();
+            if (stopped) return 0;
             int n = poll((int) Math.min(timeoutMillis < 0 ? -1 : timeoutMillis, Integer.MAX_VALUE), true);
             if (n <= 0 || stopped) return 0;
             short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);

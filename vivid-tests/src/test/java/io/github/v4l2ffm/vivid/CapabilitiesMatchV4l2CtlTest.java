@@ -55,7 +55,7 @@ class CapabilitiesMatchV4l2CtlTest {
     private static void compare(DeviceInfo d) throws IOException, InterruptedException {
         Map<String, String> info = new LinkedHashMap<>();
         Map<String, Set<String>> flags = new LinkedHashMap<>();
-        parseDriverInfo(V4l2Ctl.run("--info", "-d", d.path().toString()), info, flags);
+        parseDriverInfo(V4l2Ctl.run(false, "--info", "-d", d.path().toString()), info, flags);
 
         Capabilities c;
         try (V4l2Device dev = V4l2Device.open(d.path())) {
@@ -67,16 +67,21 @@ class CapabilitiesMatchV4l2CtlTest {
         assertEquals(info.get("Driver version"), c.versionString(), "driver version");
         assertEquals(info.get("Capabilities"), hex(c.capabilitiesBits()), "capabilities");
         assertEquals(info.get("Device Caps"), hex(c.deviceCapsBits()), "device caps");
-        assertEquals(flags.get("Capabilities"), names(c.capabilities()), "capability names");
-        assertEquals(flags.get("Device Caps"), names(c.deviceCaps()), "device caps names");
+        assertEquals(flags.get("Capabilities"), namesV4l2CtlPrints(c.capabilities()), "capability names");
+        assertEquals(flags.get("Device Caps"), namesV4l2CtlPrints(c.deviceCaps()), "device caps names");
     }
 
     private static String hex(int bits) {
         return String.format("0x%08x", bits);
     }
 
-    private static Set<String> names(Set<Capability> caps) {
-        return caps.stream().map(Capability::description).collect(Collectors.toCollection(TreeSet::new));
+    /**
+     * Our flag names, less the one flag v4l-utils 1.22 does not name: V4L2_CAP_IO_MC ("I/O MC",
+     * Linux 5.8). The hexadecimal words, compared above, cover that bit exactly.
+     */
+    private static Set<String> namesV4l2CtlPrints(Set<Capability> caps) {
+        return caps.stream().filter(c -> c != Capability.IO_MC).map(Capability::description)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** Reads the "Driver Info:" block of {@code v4l2-ctl --info}: "key : value" lines and the flag lists under the hex words. */

@@ -38,12 +38,13 @@ class ExpbufTest {
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
         try (V4l2Device vivid = vividInfo.open(); V4l2Device m2m = m2mInfo.open()) {
             Queue cap = vivid.captureQueue();
-            Format vf = cap.setFormat(320, 240, PixelFormat.RGB24);
+            Format vf = cap.setFormat(320, 180, PixelFormat.RGB24);
             assertEquals(PixelFormat.RGB24, vf.pixelFormat());
+            assertEquals(320 * 180 * 3, vf.sizeImage());
 
             Queue m2mOut = m2m.outputQueue(), m2mCap = m2m.captureQueue();
-            Format of = m2mOut.setFormat(320, 240, PixelFormat.RGB24);
-            Format cf = m2mCap.setFormat(320, 240, PixelFormat.RGB24);
+            Format of = m2mOut.setFormat(320, 180, PixelFormat.RGB24);
+            Format cf = m2mCap.setFormat(320, 180, PixelFormat.RGB24);
             assertEquals(vf.sizeImage(), of.sizeImage());
             assertEquals(vf.sizeImage(), cf.sizeImage());
 

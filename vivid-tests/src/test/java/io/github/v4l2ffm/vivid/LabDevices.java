@@ -50,10 +50,14 @@ final class LabDevices {
         }
     }
 
-    /** Number of memory mappings of this process. */
+    /**
+     * Number of this process's mappings of V4L2 buffers and dma-bufs (device nodes, dma-buf and
+     * memfd mappings), leaving out the JVM's own, which come and go.
+     */
     static long mappings() {
         try (Stream<String> s = Files.lines(Path.of("/proc/self/maps"))) {
-            return s.count();
+            return s.filter(l -> l.contains("/dev/video") || l.contains("dmabuf") || l.contains("memfd:v4l2-ffm")
+                    || l.contains("/dev/udmabuf") || l.contains("/dev/dma_heap")).count();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
