@@ -41,7 +41,8 @@ suite=$(grep -o '<testsuite [^>]*>' "$xml" | head -1)
 attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$suite"; }
 tests=$(attr tests); failures=$(attr failures); errors=$(attr errors); skipped=$(attr skipped)
 osver=$(grep -o 'name="os.version" value="[^"]*"' "$xml" | head -1 | sed 's/.*value="//; s/"$//')
-echo "run-suite: $((tests - failures - errors - skipped)) passed, $((failures + errors)) failed, $skipped skipped, on kernel $osver"
+echo "run-suite: the device tests ran on kernel $osver"
+echo "device-tests: $((tests - failures - errors - skipped)) passed, $((failures + errors)) failed, $skipped skipped"
 if (( rc == 0 && skipped > 0 )) && [[ ${V4L2_ALLOW_SKIPPED:-0} != 1 ]]; then
   echo "run-suite: $skipped tests were skipped: a skipped device test does not pass" >&2
   rc=1
