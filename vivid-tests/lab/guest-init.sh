@@ -14,7 +14,8 @@ mkdir -p /lab/job && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 l
 . /lab/job/env
 mkdir -p "$LAB_RW" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=none labrw "$LAB_RW" \
   || { echo "lab-guest: cannot mount $LAB_RW"; poweroff_now; }
-mkdir -p "/lib/modules/$LAB_KVER" && mount --bind "$LAB_MODULES" "/lib/modules/$LAB_KVER"
+mkdir -p "/lib/modules/$LAB_KVER" && mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 labmods "/lib/modules/$LAB_KVER" \
+  || { echo "lab-guest: cannot mount the lab's kernel modules"; poweroff_now; }
 hostname v4l2-lab
 ip link set lo up 2>/dev/null || true
 

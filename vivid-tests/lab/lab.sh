@@ -193,14 +193,17 @@ boot() { # boot MODE: MODE is run or shell; the job directory is set up by the c
     -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
     -virtfs "local,path=$job,mount_tag=labjob,security_model=none,multidevs=remap"
     -virtfs "local,path=$RW,mount_tag=labrw,security_model=none,multidevs=remap"
+    -virtfs "local,path=$CACHE/root/lib/modules/$KVER,mount_tag=labmods,security_model=none,readonly=on,multidevs=remap"
     -device virtio-rng-pci)
   local timeout=${V4L2_LAB_TIMEOUT:-1800} rc=0
   if [[ $mode == shell ]]; then
     "${qemu[@]}" -nographic -serial mon:stdio || rc=$?
   else
+    set +e
     timeout --foreground -k 10 "$timeout" "${qemu[@]}" -display none -serial stdio </dev/null \
-      | tee "$log" | tr -d '\r' | grep -v -e '^lab-guest: ' -e '^\[ *[0-9.]*\] ' || true
+      | tee "$log" | tr -d '\r' | grep --line-buffered -v -e '^\[ *[0-9.]*\] '
     rc=${PIPESTATUS[0]}
+    set -e
   fi
   if [[ -f $job/status ]]; then
     return "$(cat "$job/status")"
@@ -219,7 +222,6 @@ new_job() {
   JOB=$(mktemp -d "${TMPDIR:-/tmp}/v4l2-lab.XXXXXX")
   {
     printf 'LAB_KVER=%q\n' "$KVER"
-    printf 'LAB_MODULES=%q\n' "$CACHE/root/lib/modules/$KVER"
     printf 'LAB_RW=%q\n' "$RW"
     printf 'LAB_CWD=%q\n' "$PWD"
     printf 'LAB_VIVID=%q\n' "$VIVID_PARAMS"
