@@ -201,7 +201,7 @@ boot() { # boot MODE: MODE is run or shell; the job directory is set up by the c
   else
     set +e
     timeout --foreground -k 10 "$timeout" "${qemu[@]}" -display none -serial stdio </dev/null \
-      | tee "$log" | tr -d '\r' | grep --line-buffered -v -e '^\[ *[0-9.]*\] '
+      | tee "$log" | sed -u 's/\r$//' | grep --line-buffered -v -e '^\[ *[0-9.]*\] '
     rc=${PIPESTATUS[0]}
     set -e
   fi

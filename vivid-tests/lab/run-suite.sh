@@ -21,9 +21,11 @@ rm -rf "$reports"; mkdir -p "$reports"
 if [[ $mode == auto ]]; then
   if [[ -d /sys/module/vivid ]]; then mode=host; else mode=vm; fi
 fi
+# the whole suite, unless the arguments select tests (--select-class=..., --select-method=...)
+select=(--scan-class-path "$target/test-classes")
+for a in "$@"; do [[ $a == --select* ]] && select=(); done
 cmd=("$java" --enable-native-access=ALL-UNNAMED -cp "$cp" org.junit.platform.console.ConsoleLauncher execute
-     --scan-class-path "$target/test-classes" --reports-dir "$reports" --details=tree --disable-banner
-     --fail-if-no-tests "$@")
+     "${select[@]}" --reports-dir "$reports" --details=tree --disable-banner --fail-if-no-tests "$@")
 echo "run-suite: device tests on the $mode ($(if [[ $mode == host ]]; then uname -r; else echo 'lab VM'; fi))"
 rc=0
 case $mode in

@@ -55,6 +55,14 @@ public record ControlInfo(int id, ControlType type, int typeCode, String name, l
         return (flags & flag) != 0;
     }
 
+    /**
+     * Whether the value is held in memory (strings, arrays, compound types: read and write it with
+     * {@link Controls#getString}/{@link Controls#getBytes}), not in a 64-bit integer.
+     */
+    public boolean hasPayload() {
+        return has(FLAG_HAS_PAYLOAD) || !dimensions.isEmpty() || type == ControlType.STRING || typeCode >= 0x0100;
+    }
+
     /** Whether the control can be written. */
     public boolean isWritable() {
         return !has(FLAG_READ_ONLY) && !has(FLAG_DISABLED) && type != ControlType.CTRL_CLASS;

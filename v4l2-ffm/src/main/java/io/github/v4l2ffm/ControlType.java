@@ -25,9 +25,4 @@ public enum ControlType {
         }
         return OTHER;
     }
-
-    /** Whether values of this type are held in memory (strings, arrays, compound types), not in a 64-bit value. */
-    boolean isPointer() {
-        return this == STRING || code >= 0x0100 || this == OTHER;
-    }
 }

@@ -127,7 +127,7 @@ public final class Controls {
     /** The value of an integer, boolean, menu, integer-menu, 64-bit integer or bitmask control. */
     public long get(int id) {
         ControlInfo info = info(id);
-        if (info.type().isPointer()) throw new IllegalArgumentException(describe(info) + " is a " + info.type() + " control: use getString or getBytes");
+        if (info.hasPayload()) throw new IllegalArgumentException(describe(info) + " holds a " + (info.dimensions().isEmpty() ? "" : "array of ") + info.type() + ": use getString or getBytes");
         Batch b = new Batch(false);
         b.entries.add(new Batch.Item(info, 0, null));
         b.run("VIDIOC_G_EXT_CTRLS", VIDIOC_G_EXT_CTRLS());
@@ -147,7 +147,7 @@ public final class Controls {
     /** The raw value of an array or compound control ({@code elements * elementSize} bytes). */
     public byte[] getBytes(int id) {
         ControlInfo info = info(id);
-        if (!info.type().isPointer() || info.type() == ControlType.STRING) {
+        if (!info.hasPayload() || info.type() == ControlType.STRING) {
             throw new IllegalArgumentException(describe(info) + " is a " + info.type() + " control: use get or getString");
         }
         return getPayload(info, info.elements() * info.elementSize());
@@ -239,7 +239,7 @@ public final class Controls {
         /** Adds an integer, boolean, menu, integer-menu, 64-bit, bitmask or button value. */
         public Batch set(int id, long value) {
             ControlInfo info = info(id);
-            if (info.type().isPointer()) throw new IllegalArgumentException(describe(info) + " is a " + info.type() + " control");
+            if (info.hasPayload()) throw new IllegalArgumentException(describe(info) + " holds a " + (info.dimensions().isEmpty() ? "" : "array of ") + info.type() + ": use setString or setBytes");
             entries.add(new Item(info, value, null));
             return this;
         }
@@ -258,7 +258,7 @@ public final class Controls {
         /** Adds the raw bytes of an array or compound control. */
         public Batch setBytes(int id, byte[] value) {
             ControlInfo info = info(id);
-            if (!info.type().isPointer() || info.type() == ControlType.STRING) throw new IllegalArgumentException(describe(info) + " is not an array or compound control");
+            if (!info.hasPayload() || info.type() == ControlType.STRING) throw new IllegalArgumentException(describe(info) + " is not an array or compound control");
             entries.add(new Item(info, 0, value.clone()));
             return this;
         }
@@ -300,6 +300,14 @@ public final class Controls {
                 int r = fd.tryIoctl(request, ctrls);
                 if (r < 0) {
                     int idx = v4l2_ext_controls.error_idx(ctrls);
+                    if (idx >= entries.size() && entries.size() == 1) {
+                        idx = 0;
+                    } else if (idx >= entries.size() && request == VIDIOC_S_EXT_CTRLS()) {
+                        // S_EXT_CTRLS reports validation errors for the batch as a whole (nothing
+                        // was applied); TRY_EXT_CTRLS with the same values names the control
+                        v4l2_ext_controls.error_idx(ctrls, entries.size());
+                        if (fd.tryIoctl(VIDIOC_TRY_EXT_CTRLS(), ctrls) < 0) idx = v4l2_ext_controls.error_idx(ctrls);
+                    }
                     throw fd.failure(name, -r, reason(-r, idx < entries.size() ? entries.get(idx) : null, entries.size()));
                 }
                 for (int i = 0; i < entries.size(); i++) {
