@@ -4,37 +4,37 @@
 # host's working directory, hand its exit status back and power off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 poweroff_now() { sync; echo o > /proc/sysrq-trigger; sleep 10; }
+fail() { echo "lab-guest: $*"; [ -d /lab/job ] && echo 125 > /lab/job/status; poweroff_now; }
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs tmpfs /dev/shm
-mkdir -p /lab/job && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 labjob /lab/job \
-  || { echo "lab-guest: cannot mount the job directory"; poweroff_now; }
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null || true
+opts=trans=virtio,version=9p2000.L,msize=512000
+mkdir -p /lab/job && mount -t 9p -o $opts labjob /lab/job || fail "cannot mount the job directory"
 . /lab/job/env
-mkdir -p "$LAB_RW" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=none labrw "$LAB_RW" \
-  || { echo "lab-guest: cannot mount $LAB_RW"; poweroff_now; }
-mkdir -p "/lib/modules/$LAB_KVER" && mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 labmods "/lib/modules/$LAB_KVER" \
-  || { echo "lab-guest: cannot mount the lab's kernel modules"; poweroff_now; }
+mkdir -p "$LAB_RW" && mount -t 9p -o $opts,cache=none labrw "$LAB_RW" || fail "cannot mount $LAB_RW"
+# the kernel's module tree (with the drivers built by lab.sh prepare under extra/)
+mkdir -p "/lib/modules/$LAB_KVER" && mount -t 9p -o $opts,ro labmods "/lib/modules/$LAB_KVER" \
+  || fail "cannot mount the lab's kernel modules"
 hostname v4l2-lab
 ip link set lo up 2>/dev/null || true
 
-fail=0
-modprobe vivid $LAB_VIVID || fail=1
-for m in vim2m vicodec vimc; do modprobe $m || fail=1; done
-if [ $fail -ne 0 ]; then
-  echo "lab-guest: loading the V4L2 test drivers failed"; echo 125 > /lab/job/status; poweroff_now
-fi
+modprobe vivid $LAB_VIVID || fail "modprobe vivid $LAB_VIVID failed"
+for m in vim2m vicodec vimc; do modprobe $m || fail "modprobe $m failed"; done
 # wait for the nodes (vimc's pipeline registers asynchronously)
 i=0; while [ $i -lt 50 ] && [ "$(ls /dev/video* 2>/dev/null | wc -l)" -lt 9 ]; do sleep 0.1; i=$((i + 1)); done
-echo "lab-guest: $(uname -r), $(ls /dev/video* | wc -l) video nodes"
+chmod 0666 /dev/video* /dev/media* /dev/v4l-subdev* /dev/udmabuf /dev/dma_heap/* 2>/dev/null || true
+echo "lab-guest: Linux $(uname -r), $(ls /dev/video* 2>/dev/null | wc -l) video nodes"
 
-cd "$LAB_CWD" || cd "$LAB_RW"
-if [ -t 0 ] || grep -q '^exec /bin/bash -i' /lab/job/cmd; then
-  setsid sh -c 'exec /bin/sh /lab/job/cmd </dev/ttyS0 >/dev/ttyS0 2>&1' 
+cd "$LAB_CWD" 2>/dev/null || cd "$LAB_RW"
+if [ "$LAB_MODE" = shell ]; then
+  # a session with the serial port as its controlling terminal, so Ctrl-C reaches the shell's job
+  setsid sh -c 'exec /bin/sh /lab/job/cmd </dev/ttyS0 >/dev/ttyS0 2>&1'
   rc=$?
 else
-  /bin/sh /lab/job/cmd
+  /bin/sh /lab/job/cmd </dev/null
   rc=$?
 fi
 echo $rc > /lab/job/status

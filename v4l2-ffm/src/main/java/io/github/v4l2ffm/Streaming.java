@@ -49,6 +49,7 @@ public final class Streaming implements AutoCloseable {
     private final Object queueLock = new Object();
     private final AtomicInteger queued = new AtomicInteger();
     private volatile boolean stopped;
+    private volatile boolean drained;
     private volatile boolean closed;
     private boolean on;
 
@@ -162,7 +163,8 @@ public final class Streaming implements AutoCloseable {
      * and dequeues it ({@code VIDIOC_DQBUF}).
      *
      * @return the buffer, with its sequence, timestamp, flags and bytes used filled in; or
-     *         {@code null} if the time ran out or {@link #stop()} was called
+     *         {@code null} if the time ran out, {@link #stop()} was called, or the queue is
+     *         {@link #isDrained() drained}
      * @throws IllegalStateException if streaming has ended, or no buffer is queued (the wait
      *         could never end)
      */
@@ -175,9 +177,11 @@ public final class Streaming implements AutoCloseable {
                 if (type.isMultiplanar()) v4l2_buffer.length(dqBuf, planeCount);
                 int r = fd.tryIoctl(VIDIOC_DQBUF(), dqBuf);
                 if (r >= 0) return dequeued();
-                if (r != -Errno.EAGAIN) {
-                    throw fd.failure("VIDIOC_DQBUF", -r, -r == Errno.EPIPE ? "the last buffer was already dequeued on " + name : name);
+                if (r == -Errno.EPIPE) { // a drained mem-to-mem queue: its LAST buffer was dequeued
+                    drained = true;
+                    return null;
                 }
+                if (r != -Errno.EAGAIN) throw fd.failure("VIDIOC_DQBUF", -r, name);
                 if (queued.get() == 0) {
                     throw new IllegalStateException("no buffer is queued on " + name + ": dequeue would wait for ever");
                 }
@@ -259,7 +263,16 @@ public final class Streaming implements AutoCloseable {
         }
         b.state = Buffer.State.DEQUEUED;
         queued.decrementAndGet();
+        drained = b.isLast();
         return b;
+    }
+
+    /**
+     * Whether this (mem-to-mem capture) queue is drained: its buffer flagged LAST was dequeued,
+     * and {@link #dequeue} returns {@code null} at once until the codec is restarted.
+     */
+    public boolean isDrained() {
+        return drained;
     }
 
     /** Number of buffers currently queued to the driver. */

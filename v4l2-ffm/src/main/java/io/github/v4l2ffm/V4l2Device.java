@@ -209,6 +209,31 @@ public final class V4l2Device implements AutoCloseable {
         return events;
     }
 
+    // ---- codec commands --------------------------------------------------------------------
+
+    /** {@code V4L2_ENC_CMD_*} and {@code V4L2_DEC_CMD_*} values for {@link #encoderCommand} and {@link #decoderCommand}. */
+    public static final int CMD_START = 0, CMD_STOP = 1, CMD_PAUSE = 2, CMD_RESUME = 3, DEC_CMD_FLUSH = 4;
+
+    /** Sends an encoder command ({@code VIDIOC_ENCODER_CMD}), such as {@link #CMD_STOP} to drain. */
+    public void encoderCommand(int cmd, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment c = arena.allocate(io.github.v4l2ffm.bindings.v4l2_encoder_cmd.layout());
+            io.github.v4l2ffm.bindings.v4l2_encoder_cmd.cmd(c, cmd);
+            io.github.v4l2ffm.bindings.v4l2_encoder_cmd.flags(c, flags);
+            fd.ioctl("VIDIOC_ENCODER_CMD", Videodev2.VIDIOC_ENCODER_CMD(), c);
+        }
+    }
+
+    /** Sends a decoder command ({@code VIDIOC_DECODER_CMD}), such as {@link #CMD_STOP} to drain. */
+    public void decoderCommand(int cmd, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment c = arena.allocate(io.github.v4l2ffm.bindings.v4l2_decoder_cmd.layout());
+            io.github.v4l2ffm.bindings.v4l2_decoder_cmd.cmd(c, cmd);
+            io.github.v4l2ffm.bindings.v4l2_decoder_cmd.flags(c, flags);
+            fd.ioctl("VIDIOC_DECODER_CMD", Videodev2.VIDIOC_DECODER_CMD(), c);
+        }
+    }
+
     // ---- queues ---------------------------------------------------------------------------
 
     /**

@@ -1,0 +1,229 @@
+package io.github.v4l2ffm;
+
+import java.nio.file.Path;
+
+/**
+ * A stateful V4L2 video decoder (the kernel's "Memory-to-Memory Stateful Video Decoder
+ * Interface"): the coded stream goes into its OUTPUT queue; the decoder parses the stream's
+ * headers, announces the frame format with a {@code SOURCE_CHANGE} event, and decoded frames
+ * come out of its CAPTURE queue, which this class sets up (and sets up again on a resolution
+ * change) when the event arrives.
+ *
+ * <pre>{@code
+ * try (Decoder dec = Decoder.open(Path.of("/dev/video4"), PixelFormat.FWHT, 1 << 20, 4)) {
+ *     Buffer in = dec.freeInput(1000);      // copy coded data into in.segment(0)
+ *     dec.queueInput(in, length, timestampNanos);
+ *     Buffer frame = dec.dequeueFrame(1000); // null until the first frame is decoded
+ *     Format f = dec.frameFormat();
+ *     dec.requeueFrame(frame);
+ * }
+ * }</pre>
+ */
+public final class Decoder implements AutoCloseable {
+    private final V4l2Device device;
+    private final boolean ownsDevice;
+    private final Format codedFormat;
+    private final BufferSet inputSet;
+    private final Streaming input;
+    private final Events.Subscription sourceChange;
+    private final Events.Subscription eos;
+    private final int captureExtra;
+    private BufferSet frameSet;
+    private Streaming frames;
+    private Format frameFormat;
+    private int sourceChanges;
+    private boolean pendingChange;
+    private boolean eosSeen;
+
+    private Decoder(V4l2Device device, boolean ownsDevice, PixelFormat coded, int codedBufferSize, int inputBuffers, int captureExtra) {
+        this.device = device;
+        this.ownsDevice = ownsDevice;
+        this.captureExtra = captureExtra;
+        Queue in = device.outputQueue();
+        codedFormat = in.setFormat(Format.of(in.type(), 0, 0, coded, codedBufferSize));
+        if (!codedFormat.pixelFormat().equals(coded)) {
+            throw new IllegalArgumentException(device.path() + " does not decode " + coded + " (it takes "
+                    + in.formats().stream().map(d -> d.pixelFormat().fourcc()).toList() + ")");
+        }
+        sourceChange = device.events().subscribe(Event.Type.SOURCE_CHANGE, 0);
+        eos = device.events().subscribe(Event.Type.EOS, 0);
+        inputSet = in.allocate(inputBuffers);
+        input = inputSet.start();
+    }
+
+    /**
+     * Opens the decoder at {@code path} for the coded format {@code coded}, with
+     * {@code inputBuffers} input buffers of {@code codedBufferSize} bytes each.
+     */
+    public static Decoder open(Path path, PixelFormat coded, int codedBufferSize, int inputBuffers) {
+        V4l2Device dev = V4l2Device.open(path);
+        try {
+            return new Decoder(dev, true, coded, codedBufferSize, inputBuffers, 2);
+        } catch (RuntimeException | Error e) {
+            dev.close();
+            throw e;
+        }
+    }
+
+    /** The device. */
+    public V4l2Device device() {
+        return device;
+    }
+
+    /** The coded format of the input. */
+    public Format codedFormat() {
+        return codedFormat;
+    }
+
+    /** The decoded frames' format, once the decoder has announced it; {@code null} before. */
+    public Format frameFormat() {
+        return frameFormat;
+    }
+
+    /** How many times the decoder announced a (new) frame format. */
+    public int sourceChanges() {
+        return sourceChanges;
+    }
+
+    /** Whether the decoder signalled the end of a drain (the EOS event or a LAST buffer). */
+    public boolean isDrained() {
+        return eosSeen && (frames == null || frames.isDrained());
+    }
+
+    /** An input buffer to fill: never queued yet, or consumed by the decoder; {@code null} on timeout. */
+    public Buffer freeInput(long timeoutMillis) {
+        for (Buffer b : inputSet.buffers()) {
+            if (!b.isQueued()) return b;
+        }
+        return input.dequeue(timeoutMillis);
+    }
+
+    /** Queues {@code bytesUsed} bytes of coded stream. */
+    public void queueInput(Buffer coded, int bytesUsed, long timestampNanos) {
+        coded.setBytesUsed(0, bytesUsed);
+        coded.setTimestampNanos(timestampNanos);
+        input.queue(coded);
+    }
+
+    /**
+     * The next decoded frame, waiting up to {@code timeoutMillis}; {@code null} on timeout or once
+     * drained. Handles the decoder's events on the way: on {@code SOURCE_CHANGE} it (re)allocates
+     * the frame buffers for the new format, after the old ones have been drained.
+     */
+    public Buffer dequeueFrame(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            handleEvents();
+            if (frames != null) {
+                Buffer b = frames.dequeue(0);
+                if (b != null) {
+                    if (b.isLast() && pendingChange) {
+                        // the old resolution's last frame: reallocate before going on
+                        frames.queue(b);
+                        reallocate();
+                        if (b.bytesUsed(0) == 0) continue;
+                    }
+                    if (b.isLast() && b.bytesUsed(0) == 0) {
+                        frames.queue(b);
+                        return null;
+                    }
+                    return b;
+                }
+                if (frames.isDrained()) {
+                    if (pendingChange) {
+                        reallocate();
+                        continue;
+                    }
+                    return null;
+                }
+            }
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) return null;
+            waitForDevice(left);
+        }
+    }
+
+    private void waitForDevice(long millis) {
+        // frames and events share the device's poll; before the frame queue exists, only events matter
+        if (frames != null) {
+            frames.await(Math.min(millis, 50));
+        } else {
+            Event e = device.events().await(Math.min(millis, 50));
+            if (e != null) onEvent(e);
+        }
+    }
+
+    private void handleEvents() {
+        java.util.Optional<Event> e;
+        while ((e = device.events().poll()).isPresent()) onEvent(e.get());
+    }
+
+    private void onEvent(Event e) {
+        switch (e.type()) {
+            case SOURCE_CHANGE -> {
+                sourceChanges++;
+                if (frames == null) {
+                    reallocate();
+                } else {
+                    pendingChange = true; // the decoder ends the old format with a LAST buffer
+                }
+            }
+            case EOS -> eosSeen = true;
+            default -> { }
+        }
+    }
+
+    private void reallocate() {
+        pendingChange = false;
+        if (frameSet != null) frameSet.close();
+        Queue q = device.captureQueue();
+        frameFormat = q.format();
+        int min = 1;
+        try {
+            min = (int) device.controls().get(Cid.MIN_BUFFERS_FOR_CAPTURE);
+        } catch (V4l2Exception ignored) {
+            // the control is optional
+        }
+        frameSet = q.allocate(min + captureExtra);
+        frames = frameSet.start();
+    }
+
+    /** Gives a decoded frame's buffer back to the decoder. */
+    public void requeueFrame(Buffer frame) {
+        frames.queue(frame);
+    }
+
+    /** Returns consumed input buffers without waiting; how many. */
+    public int reclaimInputs() {
+        int n = 0;
+        while (input.queuedCount() > 0 && input.dequeue(0) != null) n++;
+        return n;
+    }
+
+    /** Starts a drain ({@code DECODER_CMD STOP}): every queued input is decoded, then the last frame comes flagged LAST. */
+    public void drain() {
+        device.decoderCommand(V4l2Device.CMD_STOP, 0);
+    }
+
+    /** Restarts after a drain ({@code DECODER_CMD START}). */
+    public void restart() {
+        device.decoderCommand(V4l2Device.CMD_START, 0);
+        eosSeen = false;
+        if (frames != null) {
+            for (Buffer b : frameSet.buffers()) if (!b.isQueued()) frames.queue(b);
+        }
+    }
+
+    /** Stops every queue and frees the buffers; closes the device if the decoder opened it. */
+    @Override
+    public void close() {
+        try {
+            if (frameSet != null) frameSet.close();
+            inputSet.close();
+            sourceChange.close();
+            eos.close();
+        } finally {
+            if (ownsDevice) device.close();
+        }
+    }
+}
