@@ -41,12 +41,26 @@ final class LabDevices {
                         + ". Load the drivers: modprobe vivid n_devs=2 node_types=0x1,0x1 multiplanar=1,2; modprobe vim2m vicodec vimc"));
     }
 
-    /** Number of open file descriptors of this process. */
+    /**
+     * Number of this process's open descriptors on V4L2 devices, dma-bufs, DMA heaps, udmabuf,
+     * memfds and eventfds: what the library opens, leaving out the JVM's own files, which come
+     * and go (jars, class data).
+     */
     static long openFds() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
+            return s.map(LabDevices::target).filter(t -> t.startsWith("/dev/video") || t.startsWith("/dev/media")
+                    || t.startsWith("/dev/udmabuf") || t.startsWith("/dev/dma_heap") || t.contains("dmabuf")
+                    || t.startsWith("/memfd:") || t.contains("[eventfd]")).count();
         } catch (IOException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    private static String target(Path fd) {
+        try {
+            return Files.readSymbolicLink(fd).toString();
+        } catch (IOException e) {
+            return ""; // closed meanwhile (the listing's own descriptor)
         }
     }
 
