@@ -18,6 +18,29 @@ public enum ControlType {
         return code;
     }
 
+    /**
+     * The short name {@code v4l2-ctl} prints for the type ({@code "int"}, {@code "bool"},
+     * {@code "intmenu"}...); {@code null} for {@link #OTHER}.
+     */
+    public String shortName() {
+        return switch (this) {
+            case INTEGER -> "int";
+            case BOOLEAN -> "bool";
+            case MENU -> "menu";
+            case BUTTON -> "button";
+            case INTEGER64 -> "int64";
+            case CTRL_CLASS -> "ctrl_class";
+            case STRING -> "str";
+            case BITMASK -> "bitmask";
+            case INTEGER_MENU -> "intmenu";
+            case U8 -> "u8";
+            case U16 -> "u16";
+            case U32 -> "u32";
+            case AREA -> "area";
+            case OTHER -> null;
+        };
+    }
+
     /** The type for the kernel's value. */
     public static ControlType of(int code) {
         for (ControlType t : values()) {

@@ -53,21 +53,7 @@ public final class ListControls {
     }
 
     private static String typeName(ControlInfo c) {
-        return switch (c.type()) {
-            case INTEGER -> "int";
-            case BOOLEAN -> "bool";
-            case MENU -> "menu";
-            case BUTTON -> "button";
-            case INTEGER64 -> "int64";
-            case STRING -> "str";
-            case BITMASK -> "bitmask";
-            case INTEGER_MENU -> "intmenu";
-            case U8 -> "u8";
-            case U16 -> "u16";
-            case U32 -> "u32";
-            case AREA -> "area";
-            default -> "0x" + Integer.toHexString(c.typeCode());
-        };
+        return c.type().shortName() != null ? c.type().shortName() : "0x" + Integer.toHexString(c.typeCode());
     }
 
     private static String pad(String type) {

@@ -69,25 +69,6 @@ class ControlsMatchV4l2CtlTest {
         return controls;
     }
 
-    /** The type name v4l2-ctl 1.22 prints, for the types it names; compound types are checked by their code. */
-    static String typeName(ControlInfo c) {
-        return switch (c.type()) {
-            case INTEGER -> "int";
-            case BOOLEAN -> "bool";
-            case MENU -> "menu";
-            case BUTTON -> "button";
-            case INTEGER64 -> "int64";
-            case STRING -> "str";
-            case BITMASK -> "bitmask";
-            case INTEGER_MENU -> "intmenu";
-            case U8 -> "u8";
-            case U16 -> "u16";
-            case U32 -> "u32";
-            case AREA -> "area";
-            default -> null;
-        };
-    }
-
     /** The flag names v4l2-ctl 1.22 prints; bits it does not name are printed in hexadecimal. */
     static Set<String> flagNames(int flags) {
         String[] names = {"disabled", "grabbed", "read-only", "update", "inactive", "slider", "write-only", "volatile",
@@ -132,7 +113,7 @@ class ControlsMatchV4l2CtlTest {
                 continue;
             }
             assertEquals(p.key(), c.key(), where + ": name");
-            String type = typeName(c);
+            String type = c.type().shortName();
             if (type != null) {
                 assertEquals(p.type(), type, where + ": type");
             } else {
