@@ -24,7 +24,7 @@ public final class Decoder implements AutoCloseable {
     private final boolean ownsDevice;
     private final Format codedFormat;
     private final BufferSet inputSet;
-    private final Streaming input;
+    private Streaming input;
     private final Events.Subscription sourceChange;
     private final Events.Subscription eos;
     private final int captureExtra;
@@ -198,6 +198,16 @@ public final class Decoder implements AutoCloseable {
         int n = 0;
         while (input.queuedCount() > 0 && input.dequeue(0) != null) n++;
         return n;
+    }
+
+    /**
+     * Seeks: drops every coded buffer not yet decoded ({@code STREAMOFF}/{@code STREAMON} of the
+     * OUTPUT queue, the interface's flush). Frames already decoded stay dequeueable; feed the
+     * stream again from a point the decoder can start at (a key frame).
+     */
+    public void flush() {
+        input.close();
+        input = inputSet.start();
     }
 
     /** Starts a drain ({@code DECODER_CMD STOP}): every queued input is decoded, then the last frame comes flagged LAST. */

@@ -1,6 +1,7 @@
 package io.github.v4l2ffm.vivid;
 
 import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.Cid;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Decoder;
 import io.github.v4l2ffm.Encoder;
@@ -241,6 +242,44 @@ class CodecTest {
             assertTrue(Codecs.psnr(expect, MemorySegment.ofArray(decoded.get(6_000_000L)), 640 * 480) > 20,
                     "the frame after the damage is the right picture");
             assertTrue(dec.isDrained(), "the drain completed: the decoder did not hang");
+        }
+    }
+
+    @Test
+    void flushDropsQueuedInputAndDecodingGoesOnFromAKeyFrame() {
+        List<byte[]> coded;
+        try (Encoder enc = Encoder.open(Codecs.encoder().path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+            enc.device().controls().set(Cid.MPEG_VIDEO_GOP_SIZE, 4); // a key frame every 4 frames
+            List<byte[]> f = new ArrayList<>();
+            for (int i = 0; i < 8; i++) f.add(Codecs.yuv420(640, 480, i));
+            coded = encode(enc, f);
+        }
+        try (Decoder dec = Decoder.open(Codecs.decoder().path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
+            // decode the first two frames, queue two more, then seek before they are all decoded
+            Map<Long, byte[]> first = new HashMap<>();
+            for (int i = 0; i < 2; i++) {
+                Buffer in = dec.freeInput(5_000);
+                MemorySegment.copy(coded.get(i), 0, in.segment(0), ValueLayout.JAVA_BYTE, 0, coded.get(i).length);
+                dec.queueInput(in, coded.get(i).length, 1_000_000L * (i + 1));
+            }
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (first.size() < 2 && System.nanoTime() < deadline) {
+                Buffer fr = dec.dequeueFrame(100);
+                if (fr != null) {
+                    first.put(fr.timestampNanos(), fr.segment(0).asSlice(0, 640 * 480).toArray(ValueLayout.JAVA_BYTE));
+                    dec.requeueFrame(fr);
+                }
+            }
+            assertEquals(2, first.size(), "frames before the seek");
+            dec.flush();
+            assertEquals(0, dec.reclaimInputs(), "after a flush no input is left with the decoder");
+            // go on from the key frame at index 4, with new timestamps
+            Map<Long, byte[]> after = decode(dec, coded.subList(4, 8), 100_000_000L, 4);
+            for (int i = 0; i < 4; i++) {
+                byte[] expect = Codecs.yuv420(640, 480, 4 + i);
+                assertTrue(Codecs.psnr(expect, MemorySegment.ofArray(after.get(100_000_000L + 1_000_000L * i)), 640 * 480) > MIN_PSNR,
+                        "frame " + (4 + i) + " after the seek");
+            }
         }
     }
 
