@@ -74,9 +74,9 @@ public final class Libc {
         }
     }
 
-    /** Per-thread errno capture buffer: allocated once per thread, reused by every call. */
+    /** Per-thread errno capture buffer: allocated once per thread, reused by every call, freed with the thread. */
     private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE)); // freed with its thread
 
     private static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... extra) {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
