@@ -30,7 +30,7 @@ public final class BufferSet implements AutoCloseable {
     private final Format format;
     private final int planeCount;
     private final Arena arena = Arena.ofShared();
-    private final List<Buffer> buffers;
+    private volatile List<Buffer> buffers;
     private final BufferAllocator allocator; // null for MMAP and imports
     private final List<BufferAllocator.Block> blocks = new ArrayList<>();
     private Streaming streaming;
@@ -175,6 +175,50 @@ public final class BufferSet implements AutoCloseable {
             }
         }
         return new Buffer(this, index, segments, dmaBufs, lengths);
+    }
+
+    /**
+     * Adds {@code count} buffers of the set's format and memory type ({@code VIDIOC_CREATE_BUFS}),
+     * also while streaming; the new buffers start in the application's hands (queue them).
+     *
+     * @return the new buffers
+     * @throws IllegalArgumentException for imported dma-buf sets (import more with a new set)
+     */
+    public synchronized List<Buffer> addBuffers(int count) {
+        checkOpen();
+        checkCount(count);
+        if (memory == Memory.DMABUF && allocator == null) {
+            throw new IllegalArgumentException("imported dma-buf sets cannot grow: import into a new buffer set");
+        }
+        int first;
+        int created;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment c = a.allocate(io.github.v4l2ffm.bindings.v4l2_create_buffers.layout());
+            io.github.v4l2ffm.bindings.v4l2_create_buffers.count(c, count);
+            io.github.v4l2ffm.bindings.v4l2_create_buffers.memory(c, memory.value());
+            FormatIoctls.encode(io.github.v4l2ffm.bindings.v4l2_create_buffers.format(c), format);
+            fd.ioctl("VIDIOC_CREATE_BUFS", VIDIOC_CREATE_BUFS(), c);
+            first = io.github.v4l2ffm.bindings.v4l2_create_buffers.index(c);
+            created = io.github.v4l2ffm.bindings.v4l2_create_buffers.count(c);
+        }
+        if (first != buffers.size()) {
+            throw new IllegalStateException("VIDIOC_CREATE_BUFS on " + queue + " gave index " + first + ", expected " + buffers.size());
+        }
+        List<Buffer> added = new ArrayList<>();
+        for (int i = first; i < first + created; i++) {
+            if (allocator != null) {
+                for (int p = 0; p < planeCount; p++) {
+                    BufferAllocator.Block b = allocator.allocate(format.planes().get(p).sizeImage());
+                    blocks.add(b);
+                    check(b.memory(), i, p);
+                }
+            }
+            added.add(memory == Memory.MMAP ? mapBuffer(i) : blockBuffer(i, null));
+        }
+        List<Buffer> all = new ArrayList<>(buffers);
+        all.addAll(added);
+        buffers = Collections.unmodifiableList(all);
+        return List.copyOf(added);
     }
 
     /** The queue these buffers belong to. */

@@ -87,6 +87,36 @@ class StreamingTest {
         assertEquals(maps, LabDevices.mappings(), "mappings leaked");
     }
 
+    @org.junit.jupiter.api.Test
+    void createBufsAddsBuffersWhileStreaming() {
+        long fds = LabDevices.openFds(), maps = LabDevices.mappings();
+        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+            Queue q = dev.captureQueue();
+            Format f = q.setFormat(320, 180, PixelFormat.YUYV);
+            try (BufferSet set = q.allocate(2); Streaming s = set.start()) {
+                assertEquals(2, set.count());
+                java.util.List<Buffer> added = set.addBuffers(2);
+                assertEquals(4, set.count());
+                assertEquals(java.util.List.of(2, 3), added.stream().map(Buffer::index).toList());
+                for (Buffer b : added) {
+                    assertEquals(f.sizeImage(), b.length(0));
+                    s.queue(b);
+                }
+                java.util.Set<Integer> seen = new java.util.HashSet<>();
+                for (int i = 0; i < 12 && seen.size() < 4; i++) {
+                    Buffer b = s.dequeue(10_000);
+                    assertNotNull(b);
+                    assertEquals(f.sizeImage(), b.bytesUsed(0));
+                    seen.add(b.index());
+                    s.queue(b);
+                }
+                assertEquals(java.util.Set.of(0, 1, 2, 3), seen, "the created buffers are filled too");
+            }
+        }
+        assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
+        assertEquals(maps, LabDevices.mappings(), "mappings leaked");
+    }
+
     static Memory expectedMemory(Backing b) {
         return switch (b) {
             case MMAP -> Memory.MMAP;
