@@ -15,7 +15,6 @@ import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -281,11 +280,5 @@ class CodecTest {
                         "frame " + (4 + i) + " after the seek");
             }
         }
-    }
-
-    static byte[] concat(List<byte[]> parts) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        parts.forEach(o::writeBytes);
-        return o.toByteArray();
     }
 }
