@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * depend on the order in which drivers were loaded.
  */
 public final class V4l2Devices {
-    private static final Pattern NODE = Pattern.compile("(video|radio|swradio|v4l-touch)(\\d+)");
+    private static final Pattern NODE = Pattern.compile("(video|vbi|radio|swradio|v4l-touch)(\\d+)");
 
     private V4l2Devices() {}
 
@@ -37,7 +37,7 @@ public final class V4l2Devices {
     }
 
     /**
-     * The V4L2 nodes in {@code dir} (video, radio, swradio and touch nodes) that could be opened and
+     * The V4L2 nodes in {@code dir} (video, vbi, radio, swradio and touch nodes) that could be opened and
      * queried, ordered by kind and number. Nodes that cannot be opened (busy, no permission) are
      * left out; open them with {@link V4l2Device#open} to learn why.
      */

@@ -2,7 +2,6 @@ package io.github.v4l2ffm.junit;
 
 import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.V4l2Device;
-import io.github.v4l2ffm.V4l2Devices;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -11,78 +10,107 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.opentest4j.TestAbortedException;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.lang.reflect.Method;
 import java.util.Optional;
 
 /**
- * The extension behind {@link WithV4l2Drivers}: checks the declared drivers are there before
- * each test, and resolves {@link Driver} parameters.
+ * The extension behind {@link WithV4l2Drivers}: gets the declared drivers before each test (see
+ * there for the strategies), reports how, and resolves {@link Driver} and
+ * {@link DriverEnvironment} parameters.
  */
 public final class V4l2DriversExtension implements BeforeEachCallback, ParameterResolver {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(V4l2DriversExtension.class);
 
+    /** Created by JUnit through {@link WithV4l2Drivers}. */
+    public V4l2DriversExtension() {
+    }
+
+    /** A request with where it was declared. */
+    record Annotated(String source, Request request, boolean skipIfUnavailable) {}
+
+    static Optional<Annotated> classAnnotation(Class<?> testClass) {
+        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+            WithV4l2Drivers a = c.getAnnotation(WithV4l2Drivers.class);
+            if (a != null) return Optional.of(new Annotated(c.getName(), Request.of(a, c.getName()), a.skipIfUnavailable()));
+        }
+        return Optional.empty();
+    }
+
+    private static Annotated annotated(ExtensionContext context) {
+        Optional<Method> method = context.getTestMethod();
+        if (method.isPresent()) {
+            WithV4l2Drivers a = method.get().getAnnotation(WithV4l2Drivers.class);
+            if (a != null) {
+                String name = method.get().getDeclaringClass().getName() + "#" + method.get().getName();
+                return new Annotated(name, Request.of(a, name), a.skipIfUnavailable());
+            }
+        }
+        return classAnnotation(context.getRequiredTestClass())
+                .orElseThrow(() -> new ExtensionConfigurationException("@WithV4l2Drivers is missing"));
+    }
+
+    /** The drivers of this test, got once per class (or per method that has its own annotation). */
+    private static Drivers.Outcome outcome(ExtensionContext context) {
+        Annotated a = annotated(context);
+        ExtensionContext.Store store = context.getRoot().getStore(NS);
+        Object got = store.getOrComputeIfAbsent("outcome:" + a.source(), k -> {
+            try {
+                Drivers.Outcome o = Drivers.ensure(a.request());
+                if (o.environment().strategy() == Strategy.CONTAINER) {
+                    // unload at the end of the whole run (the root context closes last)
+                    store.getOrComputeIfAbsent("unload", u -> (ExtensionContext.Store.CloseableResource) Drivers::shutdown);
+                }
+                System.out.println("[v4l2-ffm-junit] " + a.source() + ": " + o.environment().detail());
+                return o;
+            } catch (Drivers.Unavailable e) {
+                return e;
+            }
+        });
+        if (got instanceof Drivers.Unavailable u) {
+            if (a.skipIfUnavailable() && !u.conflict) throw new TestAbortedException(u.getMessage());
+            throw new ExtensionConfigurationException(u.getMessage());
+        }
+        return (Drivers.Outcome) got;
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
-        WithV4l2Drivers spec = spec(context);
-        List<String> missing = new ArrayList<>();
-        List<DeviceInfo> all = V4l2Devices.list();
-        for (String d : spec.value()) {
-            if (all.stream().noneMatch(i -> i.capabilities().driver().equals(d))) missing.add(d);
-        }
-        if (missing.isEmpty()) {
-            context.publishReportEntry("v4l2-drivers", "loaded drivers found: " + String.join(", ", spec.value()));
-            return;
-        }
-        String message = "the test needs the V4L2 drivers " + missing + ", which are not loaded. "
-                + (Files.isDirectory(Path.of("/sys/module")) && !Files.exists(Path.of("/proc/modules"))
-                ? "This kernel cannot load modules: run the tests in a VM (vivid-tests/lab/lab.sh). "
-                : "Load them: " + loadCommand(spec, missing)
-                + " (on Ubuntu the modules are in linux-modules-extra-$(uname -r)); make /dev/video* readable by the test's user.");
-        if (spec.skipIfUnavailable()) throw new TestAbortedException(message);
-        throw new ExtensionConfigurationException(message);
-    }
-
-    static String loadCommand(WithV4l2Drivers spec, List<String> drivers) {
-        List<String> cmds = new ArrayList<>();
-        for (String d : drivers) cmds.add("sudo modprobe " + d + (d.equals("vivid") ? " " + spec.vividParameters() : ""));
-        return String.join("; ", cmds);
-    }
-
-    private static WithV4l2Drivers spec(ExtensionContext context) {
-        Optional<WithV4l2Drivers> m = context.getTestMethod().map(x -> x.getAnnotation(WithV4l2Drivers.class));
-        if (m.isPresent() && m.get() != null) return m.get();
-        for (Class<?> c = context.getRequiredTestClass(); c != null; c = c.getEnclosingClass()) {
-            WithV4l2Drivers a = c.getAnnotation(WithV4l2Drivers.class);
-            if (a != null) return a;
-        }
-        throw new ExtensionConfigurationException("@WithV4l2Drivers is missing");
+        Drivers.Outcome o = outcome(context);
+        context.publishReportEntry("v4l2-drivers", o.environment().strategy() + ": " + o.environment().detail());
     }
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
         Class<?> t = p.getParameter().getType();
+        if (t == DriverEnvironment.class) return true;
         return p.isAnnotated(Driver.class) && (t == DeviceInfo.class || t == V4l2Device.class);
     }
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        Drivers.Outcome o = outcome(e);
+        if (p.getParameter().getType() == DriverEnvironment.class) return o.environment();
         Driver d = p.findAnnotation(Driver.class).orElseThrow();
-        DeviceInfo info = V4l2Devices.list().stream()
-                .filter(i -> i.capabilities().driver().equals(d.value()))
-                .filter(i -> switch (d.planes()) {
-                    case ANY -> true;
-                    case SINGLE -> !i.capabilities().isMultiplanar();
-                    case MULTI -> i.capabilities().isMultiplanar();
-                })
-                .findFirst()
-                .orElseThrow(() -> new ParameterResolutionException("no " + d.value() + " node (" + d.planes() + ")"));
+        Request r = annotated(e).request();
+        if (!r.modules().contains(d.value())) {
+            throw new ParameterResolutionException("@Driver(\"" + d.value() + "\") names a driver that @WithV4l2Drivers of "
+                    + annotated(e).source() + " does not declare");
+        }
+        int instance = 0;
+        if (d.value().equals("vivid")) {
+            if (d.instance() < 0 || d.instance() >= o.vividInstances().length) {
+                throw new ParameterResolutionException("@Driver(\"vivid\", instance = " + d.instance() + "): only "
+                        + o.vividInstances().length + " vivid instance(s) are declared");
+            }
+            instance = o.vividInstances()[d.instance()];
+        }
+        DeviceInfo info = Nodes.find(d, instance).orElseThrow(() -> new ParameterResolutionException(
+                "no " + d.value() + " node" + (d.value().equals("vivid") ? " " + d.node() + " of instance " + d.instance() : "")
+                        + (d.name().isEmpty() ? "" : " named *" + d.name() + "*") + " can be opened"));
         if (p.getParameter().getType() == DeviceInfo.class) return info;
         V4l2Device dev = info.open();
-        // closed after the test, with the extension context's store
-        e.getStore(NS).put(p.getIndex() + ":" + info.path(), (ExtensionContext.Store.CloseableResource) dev::close);
+        // closed after the test, with the test's own store
+        e.getStore(NS).put("device:" + p.getIndex(), (ExtensionContext.Store.CloseableResource) dev::close);
         return dev;
     }
 }

@@ -1,0 +1,45 @@
+# v4l2-ffm module loader: runs in a privileged container that shares the host's kernel, PID
+# namespace (--pid=host), /lib/modules (read-only) and /dev (as /hostdev). Only busybox is here.
+#   loader.sh watch PID START   wait while that process lives (START: field 22 of its
+#                               /proc/PID/stat), then unload; without a visible PID, just wait
+#   loader.sh load MODULE [PARAM=VALUE...]   modprobe, remembering the modules it brought in
+#   loader.sh chmod NODE...     make /hostdev/NODE readable and writable by everyone
+#   loader.sh unload            rmmod the remembered modules, each once nothing uses it
+B=/bin/busybox
+state=/loaded
+starttime() { $B sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | $B cut -d' ' -f20; }
+case "$1" in
+watch)
+  if [ -n "$2" ] && [ "$(starttime "$2")" = "$3" ]; then
+    while [ "$(starttime "$2")" = "$3" ]; do $B sleep 1; done
+    echo "the test JVM ($2) is gone: unloading"
+    exec $B sh /loader.sh unload
+  fi
+  while :; do $B sleep 3600; done ;;
+load)
+  shift
+  before=" $($B cut -d' ' -f1 /proc/modules | $B tr '\n' ' ') "
+  $B modprobe "$@" || exit $?
+  for m in $($B cut -d' ' -f1 /proc/modules); do
+    case "$before" in *" $m "*) ;; *) echo "$m" >> $state ;; esac
+  done ;;
+chmod)
+  shift
+  for n in "$@"; do $B chmod 0666 "/hostdev/$n" || exit 1; done ;;
+unload)
+  [ -f $state ] || exit 0
+  pass=0
+  while [ $pass -lt 20 ]; do
+    left=0
+    for m in $($B cat $state); do
+      line=$($B grep "^$m " /proc/modules) || continue
+      if [ "$(echo "$line" | $B cut -d' ' -f3)" = 0 ]; then $B rmmod "$m" || left=1; else left=1; fi
+    done
+    [ $left = 0 ] && exit 0
+    pass=$((pass + 1)); $B sleep 0.5
+  done
+  for m in $($B cat $state); do $B grep "^$m " /proc/modules; done
+  exit 1 ;;
+*)
+  echo "usage: loader.sh watch|load|chmod|unload" >&2; exit 2 ;;
+esac
