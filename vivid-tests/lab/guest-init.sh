@@ -1,7 +1,7 @@
 #!/bin/sh
 # PID 1 of the lab VM, run from the host's file system (seen read-only through 9p, with a tmpfs
-# overlay): mount what a system needs, load the V4L2 test drivers, run the job's command in the
-# host's working directory, hand its exit status back and power off.
+# overlay): mount what a system needs, load the V4L2 test drivers (and start dockerd if asked), run the
+# job's command in the host's working directory, hand its exit status back and power off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 poweroff_now() { sync; echo o > /proc/sysrq-trigger; sleep 10; }
 fail() { echo "lab-guest: $*"; [ -d /lab/job ] && echo 125 > /lab/job/status; poweroff_now; }
@@ -21,11 +21,30 @@ mkdir -p "/lib/modules/$LAB_KVER" && mount -t 9p -o $opts,ro labmods "/lib/modul
 hostname v4l2-lab
 ip link set lo up 2>/dev/null || true
 
-modprobe vivid $LAB_VIVID || fail "modprobe vivid $LAB_VIVID failed"
-for m in vim2m vicodec vimc; do modprobe $m || fail "modprobe $m failed"; done
-# wait for the nodes (vimc's pipeline registers asynchronously)
-i=0; while [ $i -lt 50 ] && [ "$(ls /dev/video* 2>/dev/null | wc -l)" -lt 9 ]; do sleep 0.1; i=$((i + 1)); done
+# the drivers (V4L2_LAB_MODULES: which ones; empty for none, as the container stage wants)
+modules=${V4L2_LAB_MODULES-vivid vim2m vicodec vimc}
+for m in $modules; do
+  if [ "$m" = vivid ]; then modprobe vivid $LAB_VIVID || fail "modprobe vivid $LAB_VIVID failed"
+  else modprobe "$m" || fail "modprobe $m failed"; fi
+done
+# wait for the nodes (vimc's pipeline registers asynchronously): 9 with all four drivers
+if [ "$modules" = "vivid vim2m vicodec vimc" ]; then
+  i=0; while [ $i -lt 50 ] && [ "$(ls /dev/video* 2>/dev/null | wc -l)" -lt 9 ]; do sleep 0.1; i=$((i + 1)); done
+fi
 chmod 0666 /dev/video* /dev/media* /dev/v4l-subdev* /dev/udmabuf /dev/dma_heap/* 2>/dev/null || true
+
+# a Docker engine (V4L2_LAB_DOCKER=1), for the tests of the container strategy: the host's
+# docker.io binaries, its storage on a tmpfs, no networking (no bridge, no iptables)
+if [ "${V4L2_LAB_DOCKER:-0}" = 1 ]; then
+  modprobe overlay 2>/dev/null || true
+  mkdir -p /var/lib/docker /etc/docker && mount -t tmpfs tmpfs /var/lib/docker
+  t0=$(date +%s)
+  dockerd --iptables=false --ip6tables=false --bridge=none --data-root /var/lib/docker \
+    >/tmp/dockerd.log 2>&1 &
+  i=0; while [ $i -lt 600 ] && ! docker -H unix:///var/run/docker.sock version >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
+  docker -H unix:///var/run/docker.sock version >/dev/null 2>&1 || { cat /tmp/dockerd.log; fail "dockerd did not start"; }
+  echo "lab-guest: dockerd $(dockerd --version | cut -d' ' -f3 | tr -d ,) answered after $(( $(date +%s) - t0 )) s"
+fi
 echo "lab-guest: Linux $(uname -r), $(ls /dev/video* 2>/dev/null | wc -l) video nodes"
 
 cd "$LAB_CWD" 2>/dev/null || cd "$LAB_RW"

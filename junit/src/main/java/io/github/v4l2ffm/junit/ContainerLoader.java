@@ -124,11 +124,15 @@ final class ContainerLoader implements AutoCloseable {
         exec(cmd, "chmod of " + nodes);
     }
 
-    /** Unloads the modules this container loaded, then removes the container. */
-    @Override
-    public void close() {
+    /**
+     * Unloads the modules this container loaded, then removes the container.
+     *
+     * @return what the loader printed: a "left:" line for each dependency the kernel keeps
+     *         referenced although no module uses it
+     */
+    String unloadAndRemove() {
         try {
-            exec(List.of("/bin/busybox", "sh", "/loader.sh", "unload"), "unloading the modules");
+            return exec(List.of("/bin/busybox", "sh", "/loader.sh", "unload"), "unloading the modules");
         } finally {
             try {
                 docker.removeContainerCmd(containerId).withForce(true).exec();
@@ -136,6 +140,12 @@ final class ContainerLoader implements AutoCloseable {
                 // removed already (auto-remove)
             }
         }
+    }
+
+    /** Removes the container, unloading first. */
+    @Override
+    public void close() {
+        unloadAndRemove();
     }
 
     private String exec(List<String> cmd, String what) {

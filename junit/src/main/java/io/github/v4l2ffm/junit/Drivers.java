@@ -232,14 +232,18 @@ final class Drivers {
         if (loader == null) return;
         ContainerLoader l = loader;
         loader = null;
-        l.close();
+        String report = l.unloadAndRemove();
         Set<String> still = new LinkedHashSet<>(containerBrought);
         still.retainAll(Kernel.loadedModules());
-        if (!still.isEmpty()) {
-            throw new IllegalStateException("modules loaded by the container are still loaded after unloading: " + still);
+        List<String> requestedStill = still.stream().filter(containerLoads::containsKey).toList();
+        if (!requestedStill.isEmpty()) {
+            throw new IllegalStateException("modules loaded by the container are still loaded after unloading: " + requestedStill);
         }
-        System.out.println("[v4l2-ffm-junit] unloaded " + String.join(", ", containerBrought)
-                + " (loaded by the container for this run); container " + l.containerId() + " removed");
+        Set<String> unloaded = new LinkedHashSet<>(containerBrought);
+        unloaded.removeAll(still);
+        System.out.println("[v4l2-ffm-junit] unloaded " + String.join(", ", unloaded)
+                + " (loaded by the container for this run); container " + l.containerId() + " removed"
+                + (still.isEmpty() ? "" : "; " + report.replace('\n', ';')));
         containerLoads.clear();
         containerBrought.clear();
     }

@@ -4,7 +4,10 @@
 #                               /proc/PID/stat), then unload; without a visible PID, just wait
 #   loader.sh load MODULE [PARAM=VALUE...]   modprobe, remembering the modules it brought in
 #   loader.sh chmod NODE...     make /hostdev/NODE readable and writable by everyone
-#   loader.sh unload            rmmod the remembered modules, each once nothing uses it
+#   loader.sh unload            rmmod the remembered modules, each once nothing uses it; fails if
+#                               a module asked for (not a dependency) stays. A dependency that
+#                               the kernel keeps referenced with no module using it (rc_core,
+#                               after vivid's CEC adapters) is named on a "left:" line
 B=/bin/busybox
 state=/loaded
 starttime() { $B sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | $B cut -d' ' -f20; }
@@ -20,6 +23,7 @@ load)
   shift
   before=" $($B cut -d' ' -f1 /proc/modules | $B tr '\n' ' ') "
   $B modprobe "$@" || exit $?
+  echo "$1" >> /requested
   for m in $($B cut -d' ' -f1 /proc/modules); do
     case "$before" in *" $m "*) ;; *) echo "$m" >> $state ;; esac
   done ;;
@@ -28,18 +32,24 @@ chmod)
   for n in "$@"; do $B chmod 0666 "/hostdev/$n" || exit 1; done ;;
 unload)
   [ -f $state ] || exit 0
-  pass=0
-  while [ $pass -lt 20 ]; do
-    left=0
+  idle=0   # passes in a row that removed nothing: give up after 3 s of them
+  while [ $idle -lt 6 ]; do
+    left=0; removed=0
     for m in $($B cat $state); do
       line=$($B grep "^$m " /proc/modules) || continue
-      if [ "$(echo "$line" | $B cut -d' ' -f3)" = 0 ]; then $B rmmod "$m" || left=1; else left=1; fi
+      if [ "$(echo "$line" | $B cut -d' ' -f3)" = 0 ] && $B rmmod "$m"; then removed=1; else left=1; fi
     done
     [ $left = 0 ] && exit 0
-    pass=$((pass + 1)); $B sleep 0.5
+    if [ $removed = 1 ]; then idle=0; else idle=$((idle + 1)); $B sleep 0.5; fi
   done
-  for m in $($B cat $state); do $B grep "^$m " /proc/modules; done
-  exit 1 ;;
+  bad=0
+  for m in $($B cat $state); do
+    line=$($B grep "^$m " /proc/modules) || continue
+    holders=$($B ls /sys/module/$m/holders 2>/dev/null | $B tr '\n' ' ')
+    if $B grep -qx "$m" /requested || [ -n "$holders" ]; then echo "in use: $line"; bad=1
+    else echo "left: $m (refcount $(echo "$line" | $B cut -d' ' -f3), no module uses it)"; fi
+  done
+  exit $bad ;;
 *)
   echo "usage: loader.sh watch|load|chmod|unload" >&2; exit 2 ;;
 esac
