@@ -2,8 +2,8 @@
 # Runs in the lab VM booted with no V4L2 driver loaded and dockerd running (run-suite.sh
 # container): checks that nothing V4L2 is loaded, runs the container suite (the JUnit console
 # launcher command given as arguments), then checks that the container unloaded what it loaded
-# and is gone.
-#   container-stage.sh LOG JAVA ARGS...
+# and is gone; then kills a test JVM that holds a node and checks that the container unloads.
+#   container-stage.sh LOG COMMAND...   (V4L2_STAGE_JAVA and V4L2_STAGE_CP: the JVM and class path)
 log=$1; shift
 v4l2_modules() { cut -d' ' -f1 /proc/modules | grep -E '^(vivid|vim2m|vicodec|vimc|v4l2_mem2mem|videobuf2_.*|videodev|v4l2_.*|mc)$' | sort | tr '\n' ' '; }
 before=$(v4l2_modules)
@@ -18,5 +18,23 @@ loaders=$(docker ps -aq --filter label=io.github.v4l2ffm.module-loader | wc -l)
 echo "container-stage: V4L2 modules loaded after the suite: ${after:-none}; module-loader containers left: $loaders"
 echo "container-stage: other modules loaded now: $(cut -d' ' -f1,3 /proc/modules | tr ' \n' '=,' | sed 's/,$//')"
 grep -q '^\[v4l2-ffm-junit\] unloaded ' "$log" || { echo "container-stage: the extension did not report unloading"; exit 1; }
+[ -z "$after" ] && [ "$loaders" = 0 ] || exit 1
+
+# a test JVM killed with SIGKILL (no shutdown hook runs) while it holds a node of a module the
+# container loaded: the container, which watches the JVM, must unload it and go away
+echo "container-stage: killing a test JVM that holds a vim2m node (KilledJvmProbe)"
+"$V4L2_STAGE_JAVA" --enable-native-access=ALL-UNNAMED -cp "$V4L2_STAGE_CP" org.junit.platform.console.ConsoleLauncher \
+  execute --select-class io.github.v4l2ffm.vivid.container.probe.KilledJvmProbe --include-classname '.*' \
+  --disable-banner --details=none > "$log.probe" 2>&1 &
+pid=$!
+i=0; while [ $i -lt 300 ] && ! grep -q '^probe: holding' "$log.probe"; do sleep 1; i=$((i + 1)); done
+grep -q '^probe: holding' "$log.probe" || { cat "$log.probe"; echo "container-stage: the probe did not start"; exit 1; }
+grep -q '^vim2m ' /proc/modules || { echo "container-stage: vim2m is not loaded under the probe"; exit 1; }
+kill -9 $pid; wait $pid 2>/dev/null
+t0=$(date +%s)
+i=0; while [ $i -lt 60 ] && { [ -n "$(v4l2_modules)" ] || [ "$(docker ps -aq --filter label=io.github.v4l2ffm.module-loader | wc -l)" != 0 ]; }; do sleep 0.5; i=$((i + 1)); done
+after=$(v4l2_modules)
+loaders=$(docker ps -aq --filter label=io.github.v4l2ffm.module-loader | wc -l)
+echo "container-stage: $(( $(date +%s) - t0 )) s after the kill: V4L2 modules loaded: ${after:-none}; module-loader containers left: $loaders"
 [ -z "$after" ] && [ "$loaders" = 0 ] || exit 1
 exit "$rc"

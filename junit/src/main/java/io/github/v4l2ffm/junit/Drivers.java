@@ -113,8 +113,12 @@ final class Drivers {
     }
 
     private static void load(Configuration config) {
+        long t0 = System.nanoTime();
         if (loader == null) {
             loader = ContainerLoader.start();
+            System.out.printf("[v4l2-ffm-junit] module-loader container %s started in %.1f s (image %s %s)%n",
+                    loader.containerId(), (System.nanoTime() - t0) / 1e9, loader.image(),
+                    loader.builtImage() ? "built" : "reused");
             if (!hookAdded) {
                 hookAdded = true;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -133,9 +137,12 @@ final class Drivers {
             containerLoads.put(module, config.parameters(module));
             for (String now : Kernel.loadedModules()) if (!before.contains(now)) containerBrought.add(now);
         }
+        long t1 = System.nanoTime();
         List<String> fresh = awaitNodes(nodesBefore);
         loader.chmod(fresh);
         awaitAccess(fresh);
+        System.out.printf("[v4l2-ffm-junit] loaded %s in %.1f s: %d new nodes, made readable and writable: %s%n",
+                String.join(", ", config.modules()), (System.nanoTime() - t1) / 1e9, fresh.size(), String.join(" ", fresh));
     }
 
     /** Waits until no new node has appeared for half a second (vimc registers its nodes late). */
