@@ -79,11 +79,14 @@ final class Drivers {
             if (m.ok()) return outcome(r, m);
             reason = "after the container loaded them, the kernel still lacks " + m.absent() + " " + m.mismatched().values();
         }
-        throw new Unavailable(r.source() + " needs " + String.join(", ", absent) + ", not loaded here. " + reason + ".\n"
-                + "Load them by hand: " + config.modprobeCommands() + " && sudo chmod a+rw /dev/video* /dev/media*"
+        String why = Character.toUpperCase(reason.charAt(0)) + reason.substring(1);
+        throw new Unavailable(r.source() + " needs " + String.join(", ", absent) + ", not loaded here. " + why + ".\n"
+                + (Kernel.loadsModules()
+                ? "Load them by hand: " + config.modprobeCommands() + " && sudo chmod a+rw /dev/video* /dev/media*"
                 + " (on Ubuntu the modules come with linux-modules-extra-$(uname -r)),\n"
-                + "or run the tests where Docker can load modules into a kernel that has them,"
-                + " or in v4l2-ffm's lab VM (vivid-tests/lab/lab.sh run -- <your test command>).", false);
+                + "or let a Docker engine on this machine load them (see WithV4l2Drivers), "
+                : "They load with: " + config.modprobeCommands() + ", on a kernel that can load modules;\n")
+                + "or run the tests in v4l2-ffm's lab VM (vivid-tests/lab/lab.sh run -- <your test command>).", false);
     }
 
     /**
