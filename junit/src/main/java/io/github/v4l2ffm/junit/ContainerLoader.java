@@ -94,7 +94,7 @@ final class ContainerLoader implements AutoCloseable {
                 .withBinds(new Bind("/lib/modules", new Volume("/lib/modules"), AccessMode.ro),
                         new Bind("/dev", new Volume("/hostdev")));
         String id = docker.createContainerCmd(image[0])
-                .withName("v4l2-ffm-module-loader-" + self.pid() + "-" + System.nanoTime() % 100_000)
+                .withName("v4l2-ffm-module-loader-" + self.pid() + "-" + Math.floorMod(System.nanoTime(), 100_000))
                 .withLabels(Map.of(LABEL, "true"))
                 .withHostConfig(host)
                 .withCmd("watch", Long.toString(self.pid()), startTime())

@@ -44,6 +44,8 @@ final class Drivers {
     /** Every module that came into the kernel with them (dependencies included). */
     private static final Set<String> containerBrought = new LinkedHashSet<>();
     private static boolean hookAdded;
+    /** JUnit runs (root contexts) that use the container; the last one to end unloads. */
+    private static int users;
 
     static synchronized Outcome ensure(Request r) throws Unavailable {
         Present.Match m = Present.match(r);
@@ -77,7 +79,8 @@ final class Drivers {
         if (reason == null) {
             m = Present.match(r);
             if (m.ok()) return outcome(r, m);
-            reason = "after the container loaded them, the kernel still lacks " + m.absent() + " " + m.mismatched().values();
+            reason = "after the container loaded them, this machine's kernel still lacks " + m.absent() + " "
+                    + m.mismatched().values() + " (is the Docker engine on another machine?)";
         }
         String why = Character.toUpperCase(reason.charAt(0)) + reason.substring(1);
         throw new Unavailable(r.source() + " needs " + String.join(", ", absent) + ", not loaded here. " + why + ".\n"
@@ -235,6 +238,19 @@ final class Drivers {
             case "vicodec" -> "multiplanar=" + p.getOrDefault("multiplanar", "?");
             default -> "";
         };
+    }
+
+    /**
+     * Called when a JUnit run starts to use the container's modules. A run may start another
+     * inside it (JUnit's EngineTestKit): the modules are unloaded when the outermost one ends.
+     */
+    static synchronized void retain() {
+        users++;
+    }
+
+    /** Called when a run that {@link #retain() retained} the modules ends. */
+    static synchronized void release() {
+        if (--users == 0) shutdown();
     }
 
     /** Unloads what the container loaded and removes it; checks the modules are gone. */

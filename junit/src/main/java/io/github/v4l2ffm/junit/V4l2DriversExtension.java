@@ -57,8 +57,11 @@ public final class V4l2DriversExtension implements BeforeEachCallback, Parameter
             try {
                 Drivers.Outcome o = Drivers.ensure(a.request());
                 if (o.environment().strategy() == Strategy.CONTAINER) {
-                    // unload at the end of the whole run (the root context closes last)
-                    store.getOrComputeIfAbsent("unload", u -> (ExtensionContext.Store.CloseableResource) Drivers::shutdown);
+                    // unload when the run ends (its root context closes last); see Drivers.retain
+                    store.getOrComputeIfAbsent("unload", u -> {
+                        Drivers.retain();
+                        return (ExtensionContext.Store.CloseableResource) Drivers::release;
+                    });
                 }
                 System.out.println("[v4l2-ffm-junit] " + a.source() + ": " + o.environment().detail());
                 return o;
