@@ -28,7 +28,10 @@ if [[ $mode == auto ]]; then
 fi
 # the whole suite, unless the arguments select tests (--select-class=..., --select-method=...)
 select=(--scan-class-path "$target/test-classes" --exclude-package io.github.v4l2ffm.vivid.container)
-[[ $mode == container ]] && select=(--select-package io.github.v4l2ffm.vivid.container)
+# container: classes by name, so ContainerCaptureTest (one vivid instance) runs before
+# ContainerMultiplanarTest (two) and its load shows that the plan's requests were merged
+[[ $mode == container ]] && select=(--select-package io.github.v4l2ffm.vivid.container
+                                    '--config=junit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$ClassName')
 for a in "$@"; do [[ $a == --select* ]] && select=(); done
 cmd=("$java" --enable-native-access=ALL-UNNAMED -cp "$cp" org.junit.platform.console.ConsoleLauncher execute
      "${select[@]}" --reports-dir "$reports" --details=tree --disable-banner --fail-if-no-tests "$@")

@@ -37,7 +37,8 @@ class ContainerCaptureTest {
     void capturesFromVividAndConvertsOnVim2m(@Driver("vivid") V4l2Device camera, @Driver("vim2m") DeviceInfo scaler,
                                              DriverEnvironment env) throws IOException {
         assertEquals(Strategy.CONTAINER, env.strategy(), env.detail());
-        // one load for the whole plan: ContainerMultiplanarTest's two instances, the first shared with this class's
+        // one load for the whole test plan: this class runs first in the container stage (classes by name) and asks
+        // for one instance, yet vivid has ContainerMultiplanarTest's two, the first shared with this class
         assertTrue(env.modules().get("vivid").startsWith("n_devs=2 node_types=0x1,0x1 multiplanar=1,2 allocators=0,0"),
                 env.modules().toString());
         // the container made the new nodes usable by every user (devtmpfs creates them 0600)
