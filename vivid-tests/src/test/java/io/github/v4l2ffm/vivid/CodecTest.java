@@ -4,6 +4,7 @@ import io.github.v4l2ffm.Buffer;
 import io.github.v4l2ffm.Cid;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Decoder;
+import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.Encoder;
 import io.github.v4l2ffm.Event;
 import io.github.v4l2ffm.Events;
@@ -13,6 +14,10 @@ import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.Queue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Vicodec;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -27,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** vicodec's stateful FWHT encoder and decoder through {@link Encoder} and {@link Decoder}. */
+@WithV4l2Drivers(vivid = @Vivid, vicodec = @Vicodec)
 @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class CodecTest {
     static final int W = 640, H = 480;
@@ -104,11 +110,13 @@ class CodecTest {
     }
 
     @Test
-    void vividThroughEncoderAndDecoderSixtyFrames() throws Exception {
+    void vividThroughEncoderAndDecoderSixtyFrames(@Driver("vivid") DeviceInfo camera,
+                                                  @Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder,
+                                                  @Driver(value = "vicodec", name = "stateful-decoder") DeviceInfo decoder) throws Exception {
         // a grey ramp with the on-screen text: detail the codec cannot reproduce exactly
-        VividControls.pattern(LabDevices.vividSinglePlanar().path(), "Gray Ramp");
+        VividControls.pattern(camera.path(), "Gray Ramp");
         List<byte[]> captured = new ArrayList<>();
-        try (V4l2Device vivid = LabDevices.vividSinglePlanar().open()) {
+        try (V4l2Device vivid = camera.open()) {
             Queue q = vivid.captureQueue();
             Format f = q.setFormat(W, H, PixelFormat.YUV420);
             assertEquals(W * H * 3 / 2, f.sizeImage());
@@ -122,18 +130,18 @@ class CodecTest {
                 }
             } finally {
                 vivid.controls().set(vivid.controls().find("osd_text_mode").orElseThrow().id(), 2);
-                VividControls.pattern(LabDevices.vividSinglePlanar().path(), "75% Colorbar");
+                VividControls.pattern(camera.path(), "75% Colorbar");
             }
         }
         List<byte[]> coded;
-        try (Encoder enc = Encoder.open(Codecs.encoder().path(), new Encoder.Config(W, H, PixelFormat.YUV420, PixelFormat.FWHT, new Fraction(1, 30)))) {
+        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(W, H, PixelFormat.YUV420, PixelFormat.FWHT, new Fraction(1, 30)))) {
             assertEquals(PixelFormat.FWHT, enc.codedFormat().pixelFormat());
             coded = encode(enc, captured);
         }
         long total = coded.stream().mapToLong(c -> c.length).sum();
         assertTrue(total < 60L * W * H * 3 / 2, "the stream is compressed: " + total + " bytes");
         Map<Long, byte[]> decoded;
-        try (Decoder dec = Decoder.open(Codecs.decoder().path(), PixelFormat.FWHT, W * H * 3 / 2, 4)) {
+        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, W * H * 3 / 2, 4)) {
             decoded = decode(dec, coded, 1_000_000L, 60);
             assertEquals(1, dec.sourceChanges(), "one SOURCE_CHANGE announced the stream's format");
             assertEquals(W, dec.frameFormat().width());
@@ -155,8 +163,8 @@ class CodecTest {
     }
 
     @Test
-    void drainEndsWithLastAndEosThenRestarts() {
-        try (Encoder enc = Encoder.open(Codecs.encoder().path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null));
+    void drainEndsWithLastAndEosThenRestarts(@Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder) {
+        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null));
              Events.Subscription eos = enc.device().events().subscribe(Event.Type.EOS, 0)) {
             List<byte[]> frames = new ArrayList<>();
             for (int i = 0; i < 3; i++) frames.add(Codecs.yuv420(640, 480, i));
@@ -181,21 +189,22 @@ class CodecTest {
     }
 
     @Test
-    void decoderFollowsAResolutionChangeMidStream() {
+    void decoderFollowsAResolutionChangeMidStream(@Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder,
+                                                  @Driver(value = "vicodec", name = "stateful-decoder") DeviceInfo decoder) {
         List<byte[]> small, large;
-        try (Encoder enc = Encoder.open(Codecs.encoder().path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
             List<byte[]> f = new ArrayList<>();
             for (int i = 0; i < 4; i++) f.add(Codecs.yuv420(640, 480, i));
             small = encode(enc, f);
         }
-        try (Encoder enc = Encoder.open(Codecs.encoder().path(), new Encoder.Config(1280, 720, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(1280, 720, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
             List<byte[]> f = new ArrayList<>();
             for (int i = 0; i < 4; i++) f.add(Codecs.yuv420(1280, 720, i));
             large = encode(enc, f);
         }
         List<byte[]> stream = new ArrayList<>(small);
         stream.addAll(large);
-        try (Decoder dec = Decoder.open(Codecs.decoder().path(), PixelFormat.FWHT, 1280 * 720 * 3 / 2, 4)) {
+        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, 1280 * 720 * 3 / 2, 4)) {
             Map<Long, byte[]> decoded = decode(dec, stream, 1_000_000L, 8);
             assertEquals(8, decoded.size(), "frames of both sizes decoded");
             assertEquals(2, dec.sourceChanges(), "the new size was announced");
@@ -209,9 +218,10 @@ class CodecTest {
     }
 
     @Test
-    void corruptAndTruncatedStreamsGiveErrorsNotHangs() {
+    void corruptAndTruncatedStreamsGiveErrorsNotHangs(@Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder,
+                                                      @Driver(value = "vicodec", name = "stateful-decoder") DeviceInfo decoder) {
         List<byte[]> good;
-        try (Encoder enc = Encoder.open(Codecs.encoder().path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
             List<byte[]> f = new ArrayList<>();
             for (int i = 0; i < 6; i++) f.add(Codecs.yuv420(640, 480, i));
             good = encode(enc, f);
@@ -227,7 +237,7 @@ class CodecTest {
         stream.add(garbage);
         stream.add(good.get(4));
         stream.add(good.get(5));
-        try (Decoder dec = Decoder.open(Codecs.decoder().path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
+        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
             List<Long> errors = new ArrayList<>();
             Map<Long, byte[]> decoded = decode(dec, stream, 1_000_000L, errors);
             System.out.println("damaged stream: decoded " + decoded.keySet() + ", flagged ERROR " + errors);
@@ -245,15 +255,16 @@ class CodecTest {
     }
 
     @Test
-    void flushDropsQueuedInputAndDecodingGoesOnFromAKeyFrame() {
+    void flushDropsQueuedInputAndDecodingGoesOnFromAKeyFrame(@Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder,
+                                                            @Driver(value = "vicodec", name = "stateful-decoder") DeviceInfo decoder) {
         List<byte[]> coded;
-        try (Encoder enc = Encoder.open(Codecs.encoder().path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
             enc.device().controls().set(Cid.MPEG_VIDEO_GOP_SIZE, 4); // a key frame every 4 frames
             List<byte[]> f = new ArrayList<>();
             for (int i = 0; i < 8; i++) f.add(Codecs.yuv420(640, 480, i));
             coded = encode(enc, f);
         }
-        try (Decoder dec = Decoder.open(Codecs.decoder().path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
+        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
             // decode the first two frames, queue two more, then seek before they are all decoded
             Map<Long, byte[]> first = new HashMap<>();
             for (int i = 0; i < 2; i++) {

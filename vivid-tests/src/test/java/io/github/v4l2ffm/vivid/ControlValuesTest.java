@@ -6,6 +6,9 @@ import io.github.v4l2ffm.ControlType;
 import io.github.v4l2ffm.Controls;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.V4l2Exception;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,27 +23,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every writable control type of vivid, set and read back; and the ways a set can be refused. */
+@WithV4l2Drivers(vivid = @Vivid)
 class ControlValuesTest {
-    private V4l2Device dev;
     private Controls c;
 
     @BeforeEach
-    void open() {
-        dev = LabDevices.vividSinglePlanar().open();
+    void open(@Driver("vivid") V4l2Device dev) {
         c = dev.controls();
     }
 
     @AfterEach
     void restoreDefaults() {
-        try {
-            for (ControlInfo i : c.list()) {
-                if (i.isWritable() && !i.hasPayload() && !i.has(ControlInfo.FLAG_WRITE_ONLY)
-                        && i.type() != ControlType.BUTTON && !i.has(ControlInfo.FLAG_INACTIVE)) {
-                    c.set(i.id(), i.defaultValue());
-                }
+        for (ControlInfo i : c.list()) {
+            if (i.isWritable() && !i.hasPayload() && !i.has(ControlInfo.FLAG_WRITE_ONLY)
+                    && i.type() != ControlType.BUTTON && !i.has(ControlInfo.FLAG_INACTIVE)) {
+                c.set(i.id(), i.defaultValue());
             }
-        } finally {
-            dev.close();
         }
     }
 

@@ -4,6 +4,13 @@ import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.V4l2Devices;
 import io.github.v4l2ffm.V4l2Exception;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Planes;
+import io.github.v4l2ffm.junit.Vicodec;
+import io.github.v4l2ffm.junit.Vim2m;
+import io.github.v4l2ffm.junit.Vimc;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CountDownLatch;
@@ -15,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Misuse and bad input on real device nodes: clear exceptions, no leaked descriptors. */
+@WithV4l2Drivers(vivid = @Vivid)
 class DeviceBadInputTest {
 
     @Test
-    void useAfterCloseIsIllegalState() {
-        DeviceInfo vivid = LabDevices.vividSinglePlanar();
+    void useAfterCloseIsIllegalState(@Driver("vivid") DeviceInfo vivid) {
         LabDevices.assertNoFdLeak("open and close", () -> {
             V4l2Device dev = vivid.open();
             assertTrue(dev.isOpen());
@@ -34,6 +41,7 @@ class DeviceBadInputTest {
     }
 
     @Test
+    @WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)}, vim2m = @Vim2m, vicodec = @Vicodec, vimc = @Vimc)
     void everyLabNodeOpensAndClosesWithoutLeaks() {
         var nodes = V4l2Devices.list();
         assertTrue(nodes.size() >= 9, "lab nodes: " + nodes);
@@ -60,8 +68,7 @@ class DeviceBadInputTest {
     }
 
     @Test
-    void closeWhileOtherThreadsQueryIsSafe() throws InterruptedException {
-        DeviceInfo vivid = LabDevices.vividSinglePlanar();
+    void closeWhileOtherThreadsQueryIsSafe(@Driver("vivid") DeviceInfo vivid) throws InterruptedException {
         long fdsBefore = LabDevices.openFds();
         for (int round = 0; round < 20; round++) {
             V4l2Device dev = vivid.open();

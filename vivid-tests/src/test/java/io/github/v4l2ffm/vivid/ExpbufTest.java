@@ -11,6 +11,10 @@ import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.Queue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Vim2m;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -28,12 +32,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * queue. vim2m copies RGB24 to RGB24 unchanged, so its CAPTURE result must hold the very bytes
  * vivid wrote into the exported buffer.
  */
+@WithV4l2Drivers(vivid = @Vivid, vim2m = @Vim2m)
 class ExpbufTest {
 
     @Test
-    void vividBuffersImportedByVim2mArriveUnchanged() throws Exception {
-        DeviceInfo vividInfo = LabDevices.vividSinglePlanar();
-        DeviceInfo m2mInfo = LabDevices.require("vim2m", c -> c.driver().equals("vim2m"));
+    void vividBuffersImportedByVim2mArriveUnchanged(@Driver("vivid") DeviceInfo vividInfo, @Driver("vim2m") DeviceInfo m2mInfo)
+            throws Exception {
         VividControls.pattern(vividInfo.path(), "75% Colorbar");
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
         try (V4l2Device vivid = vividInfo.open(); V4l2Device m2m = m2mInfo.open()) {

@@ -14,6 +14,9 @@ import io.github.v4l2ffm.SelectionTarget;
 import io.github.v4l2ffm.UserptrAllocator;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.V4l2Exception;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -26,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Format, size, interval, input and selection enumeration, checked against v4l2-ctl on vivid. */
+@WithV4l2Drivers(vivid = @Vivid)
 class FormatsTest {
 
     /** What {@code v4l2-ctl --list-formats-ext} prints, rebuilt from the library's answers. */
@@ -50,8 +54,7 @@ class FormatsTest {
     }
 
     @Test
-    void formatsSizesAndIntervalsMatchV4l2Ctl() throws Exception {
-        DeviceInfo info = LabDevices.vividSinglePlanar();
+    void formatsSizesAndIntervalsMatchV4l2Ctl(@Driver("vivid") DeviceInfo info) throws Exception {
         String printed = V4l2Ctl.run("-d", info.path().toString(), "--list-formats-ext");
         List<String> theirs = new ArrayList<>();
         for (String line : printed.split("\n")) {
@@ -74,8 +77,7 @@ class FormatsTest {
     }
 
     @Test
-    void inputsMatchV4l2Ctl() throws Exception {
-        DeviceInfo info = LabDevices.vividSinglePlanar();
+    void inputsMatchV4l2Ctl(@Driver("vivid") DeviceInfo info) throws Exception {
         String printed = V4l2Ctl.run("-d", info.path().toString(), "--list-inputs");
         try (V4l2Device dev = info.open()) {
             List<Input> inputs = dev.inputs();
@@ -93,30 +95,28 @@ class FormatsTest {
     }
 
     @Test
-    void cropSelectionOnTheSVideoInput() {
-        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
-            BufferType t = BufferType.VIDEO_CAPTURE;
-            try {
-                dev.setInput(2);
-                assertEquals(2, dev.input());
-                Rect bounds = dev.selection(t, SelectionTarget.CROP_BOUNDS);
-                assertEquals(0, bounds.left());
-                assertEquals(720, bounds.width());
-                Rect set = dev.setSelection(t, SelectionTarget.CROP, new Rect(10, 10, 320, 240));
-                assertEquals(new Rect(10, 10, 320, 240), set);
-                assertEquals(set, dev.selection(t, SelectionTarget.CROP));
-                dev.setSelection(t, SelectionTarget.CROP, bounds);
-            } finally {
-                dev.setInput(0);
-            }
-            V4l2Exception e = assertThrows(V4l2Exception.class, () -> dev.selection(t, SelectionTarget.CROP_BOUNDS));
-            assertEquals("ENODATA", e.errnoName(), "the webcam input has no cropping");
+    void cropSelectionOnTheSVideoInput(@Driver("vivid") V4l2Device dev) {
+        BufferType t = BufferType.VIDEO_CAPTURE;
+        try {
+            dev.setInput(2);
+            assertEquals(2, dev.input());
+            Rect bounds = dev.selection(t, SelectionTarget.CROP_BOUNDS);
+            assertEquals(0, bounds.left());
+            assertEquals(720, bounds.width());
+            Rect set = dev.setSelection(t, SelectionTarget.CROP, new Rect(10, 10, 320, 240));
+            assertEquals(new Rect(10, 10, 320, 240), set);
+            assertEquals(set, dev.selection(t, SelectionTarget.CROP));
+            dev.setSelection(t, SelectionTarget.CROP, bounds);
+        } finally {
+            dev.setInput(0);
         }
+        V4l2Exception e = assertThrows(V4l2Exception.class, () -> dev.selection(t, SelectionTarget.CROP_BOUNDS));
+        assertEquals("ENODATA", e.errnoName(), "the webcam input has no cropping");
     }
 
     @Test
-    void userptrBlocksAreReusedAcrossAllocations() {
-        try (Arena arena = Arena.ofShared(); V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+    void userptrBlocksAreReusedAcrossAllocations(@Driver("vivid") V4l2Device dev) {
+        try (Arena arena = Arena.ofShared()) {
             UserptrAllocator allocator = new UserptrAllocator(arena);
             Queue q = dev.captureQueue();
             q.setFormat(320, 180, PixelFormat.YUYV);

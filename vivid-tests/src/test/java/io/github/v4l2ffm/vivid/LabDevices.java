@@ -1,45 +1,18 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Capabilities;
-import io.github.v4l2ffm.DeviceInfo;
-import io.github.v4l2ffm.V4l2Devices;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The virtual devices the suite runs against, found by what VIDIOC_QUERYCAP says, never by
- * /dev number. A device that is missing fails the test that needs it (it is never skipped).
+ * What the library holds in this process, counted from /proc: descriptors and mappings, so
+ * that a test can check nothing leaks.
  */
 final class LabDevices {
     private LabDevices() {}
-
-    /** vivid's single-planar capture node (loaded with multiplanar=1 for its first instance). */
-    static DeviceInfo vividSinglePlanar() {
-        return require("vivid single-planar capture", c -> c.driver().equals("vivid") && c.has(io.github.v4l2ffm.Capability.VIDEO_CAPTURE));
-    }
-
-    /** vivid's multi-planar capture node (multiplanar=2 for its second instance). */
-    static DeviceInfo vividMultiPlanar() {
-        return require("vivid multi-planar capture", c -> c.driver().equals("vivid") && c.has(io.github.v4l2ffm.Capability.VIDEO_CAPTURE_MPLANE));
-    }
-
-    static DeviceInfo require(String what, Predicate<Capabilities> predicate) {
-        List<DeviceInfo> all = V4l2Devices.list();
-        return all.stream().filter(d -> predicate.test(d.capabilities())).findFirst().orElseGet(() -> fail(
-                "no " + what + " among the V4L2 nodes of this machine (" + System.getProperty("os.version") + "): "
-                        + all.stream().map(d -> d.path() + "=" + d.capabilities().driver() + "/" + d.capabilities().card())
-                        .collect(Collectors.joining(", "))
-                        + ". Load the drivers: modprobe vivid n_devs=2 node_types=0x1,0x1 multiplanar=1,2; modprobe vim2m vicodec vimc"));
-    }
 
     /**
      * Number of this process's open descriptors on V4L2 devices, dma-bufs, DMA heaps, udmabuf,

@@ -8,6 +8,9 @@ import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.Queue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Sets vivid's test pattern to solid colours and checks every pixel of captured frames, in a
  * YUV and two RGB formats.
  */
+@WithV4l2Drivers(vivid = @Vivid)
 class PixelContentTest {
 
     static Stream<Arguments> cases() {
@@ -37,8 +41,7 @@ class PixelContentTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void solidColourFramesHoldThatColour(String fourcc, String pattern, int[] rgb) throws Exception {
-        DeviceInfo info = LabDevices.vividSinglePlanar();
+    void solidColourFramesHoldThatColour(String fourcc, String pattern, int[] rgb, @Driver("vivid") DeviceInfo info) throws Exception {
         VividControls.pattern(info.path(), pattern);
         try (V4l2Device dev = info.open()) {
             Queue q = dev.captureQueue();

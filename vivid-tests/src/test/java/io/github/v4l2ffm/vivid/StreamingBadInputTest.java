@@ -10,6 +10,10 @@ import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.Queue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Vim2m;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Misuse of queues and buffers on real devices: each gives a clear exception, and nothing leaks
  * (descriptors and mappings are counted around every test).
  */
+@WithV4l2Drivers(vivid = @Vivid, vim2m = @Vim2m)
 class StreamingBadInputTest {
     private long fds, maps;
 
@@ -65,8 +70,8 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void userptrTooSmallIsRefusedBeforeTheKernel() {
-        try (Arena arena = Arena.ofConfined(); V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+    void userptrTooSmallIsRefusedBeforeTheKernel(@Driver("vivid") DeviceInfo vivid) {
+        try (Arena arena = Arena.ofConfined(); V4l2Device dev = vivid.open()) {
             Queue q = dev.captureQueue();
             Format f = q.setFormat(320, 180, PixelFormat.YUYV);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q.allocate(2, new BadAllocator(arena, 4096, 0)));
@@ -80,8 +85,8 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void userptrMisalignedIsRefusedBeforeTheKernel() {
-        try (Arena arena = Arena.ofConfined(); V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+    void userptrMisalignedIsRefusedBeforeTheKernel(@Driver("vivid") DeviceInfo vivid) {
+        try (Arena arena = Arena.ofConfined(); V4l2Device dev = vivid.open()) {
             Queue q = dev.captureQueue();
             q.setFormat(320, 180, PixelFormat.YUYV);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q.allocate(2, new BadAllocator(arena, 0, 64)));
@@ -90,8 +95,8 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void bufferIndexOutOfRange() {
-        try (V4l2Device dev = LabDevices.vividSinglePlanar().open(); BufferSet set = dev.captureQueue().allocate(3)) {
+    void bufferIndexOutOfRange(@Driver("vivid") DeviceInfo vivid) {
+        try (V4l2Device dev = vivid.open(); BufferSet set = dev.captureQueue().allocate(3)) {
             IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> set.buffer(3));
             assertTrue(e.getMessage().contains("out of 0..2"), e.getMessage());
             assertThrows(IndexOutOfBoundsException.class, () -> set.buffer(-1));
@@ -100,8 +105,8 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void dequeueWhenNotStreamingAndOtherStateErrors() {
-        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+    void dequeueWhenNotStreamingAndOtherStateErrors(@Driver("vivid") DeviceInfo vivid) {
+        try (V4l2Device dev = vivid.open()) {
             Queue q = dev.captureQueue();
             q.setFormat(320, 180, PixelFormat.YUYV);
             try (BufferSet set = q.allocate(2)) {
@@ -127,8 +132,8 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void unsupportedFormatIsAdjustedAndReported() {
-        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+    void unsupportedFormatIsAdjustedAndReported(@Driver("vivid") DeviceInfo vivid) {
+        try (V4l2Device dev = vivid.open()) {
             Queue q = dev.captureQueue();
             Format asked = Format.of(q.type(), 320, 180, PixelFormat.of("ZZZZ"));
             Format tried = dev.tryFormat(asked);
@@ -144,8 +149,8 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void segmentUseAfterTheBuffersAreFreedIsAnExceptionNotACrash() {
-        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+    void segmentUseAfterTheBuffersAreFreedIsAnExceptionNotACrash(@Driver("vivid") DeviceInfo vivid) {
+        try (V4l2Device dev = vivid.open()) {
             BufferSet set = dev.captureQueue().allocate(2);
             Buffer b = set.buffer(0);
             MemorySegment seg = b.segment(0);
@@ -168,8 +173,7 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void stopFromAnotherThreadWakesABlockedDequeue() throws Exception {
-        DeviceInfo info = LabDevices.require("vim2m", c -> c.driver().equals("vim2m"));
+    void stopFromAnotherThreadWakesABlockedDequeue(@Driver("vim2m") DeviceInfo info) throws Exception {
         try (V4l2Device m2m = info.open()) {
             Streaming s = idleM2mCapture(m2m);
             assertNull(s.dequeue(200), "nothing to dequeue without input");
@@ -183,8 +187,7 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void closingTheDeviceWhileAnotherThreadWaitsNeitherCrashesNorHangs() throws Exception {
-        DeviceInfo info = LabDevices.require("vim2m", c -> c.driver().equals("vim2m"));
+    void closingTheDeviceWhileAnotherThreadWaitsNeitherCrashesNorHangs(@Driver("vim2m") DeviceInfo info) throws Exception {
         V4l2Device m2m = info.open();
         Streaming s = idleM2mCapture(m2m);
         CompletableFuture<Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(-1));
@@ -198,8 +201,8 @@ class StreamingBadInputTest {
     }
 
     @Test
-    void closeWhileStreamingFreesEverything() {
-        V4l2Device dev = LabDevices.vividSinglePlanar().open();
+    void closeWhileStreamingFreesEverything(@Driver("vivid") DeviceInfo vivid) {
+        V4l2Device dev = vivid.open();
         BufferSet set = dev.captureQueue().allocate(4);
         Streaming s = set.start();
         assertNotNull(s.dequeue(10_000));

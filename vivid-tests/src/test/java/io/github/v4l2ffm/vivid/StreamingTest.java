@@ -14,6 +14,10 @@ import io.github.v4l2ffm.TimestampType;
 import io.github.v4l2ffm.UdmabufAllocator;
 import io.github.v4l2ffm.UserptrAllocator;
 import io.github.v4l2ffm.V4l2Device;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Planes;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Streams 30 frames from vivid with every memory type, on its single- and multi-planar nodes,
  * and checks what each dequeue reports.
  */
+@WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)})
 class StreamingTest {
     static final int FRAMES = 30;
 
@@ -41,8 +46,9 @@ class StreamingTest {
 
     @ParameterizedTest(name = "{0}, multiplanar={1}")
     @MethodSource("cases")
-    void streamsThirtyFrames(Backing backing, boolean multiplanar) {
-        DeviceInfo info = multiplanar ? LabDevices.vividMultiPlanar() : LabDevices.vividSinglePlanar();
+    void streamsThirtyFrames(Backing backing, boolean multiplanar, @Driver("vivid") DeviceInfo single,
+                             @Driver(value = "vivid", instance = 1) DeviceInfo multi) {
+        DeviceInfo info = multiplanar ? multi : single;
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
         try (Arena arena = Arena.ofShared();
              V4l2Device dev = info.open();
@@ -88,9 +94,9 @@ class StreamingTest {
     }
 
     @org.junit.jupiter.api.Test
-    void createBufsAddsBuffersWhileStreaming() {
+    void createBufsAddsBuffersWhileStreaming(@Driver("vivid") DeviceInfo vivid) {
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
-        try (V4l2Device dev = LabDevices.vividSinglePlanar().open()) {
+        try (V4l2Device dev = vivid.open()) {
             Queue q = dev.captureQueue();
             Format f = q.setFormat(320, 180, PixelFormat.YUYV);
             try (BufferSet set = q.allocate(2); Streaming s = set.start()) {

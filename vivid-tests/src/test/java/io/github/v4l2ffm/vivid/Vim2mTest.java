@@ -7,6 +7,9 @@ import io.github.v4l2ffm.Format;
 import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Vim2m;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * CAPTURE queue returning them converted (and flipped); every byte is compared with a reference
  * conversion written here from vim2m's documented arithmetic.
  */
+@WithV4l2Drivers(vim2m = @Vim2m)
 class Vim2mTest {
     static final int W = 320, H = 240;
 
@@ -34,37 +38,35 @@ class Vim2mTest {
 
     @ParameterizedTest(name = "RGB3 -> {0}, hflip={1}, vflip={2}")
     @MethodSource("cases")
-    void convertsPixelForPixel(String to, boolean hflip, boolean vflip) {
+    void convertsPixelForPixel(String to, boolean hflip, boolean vflip, @Driver("vim2m") V4l2Device m2m) {
         byte[] input = new byte[W * H * 3];
         for (int i = 0; i < input.length; i++) input[i] = (byte) (i * 7 + (i / (W * 3)) * 13);
-        try (V4l2Device m2m = LabDevices.require("vim2m", c -> c.driver().equals("vim2m")).open()) {
-            m2m.controls().set(m2m.controls().find("transaction_time_msec").orElseThrow().id(), 1);
-            m2m.controls().set(Cid.HFLIP, hflip ? 1 : 0);
-            m2m.controls().set(Cid.VFLIP, vflip ? 1 : 0);
-            Format in = m2m.outputQueue().setFormat(W, H, PixelFormat.RGB24);
-            Format out = m2m.captureQueue().setFormat(W, H, PixelFormat.of(to));
-            assertEquals(W * H * 3, in.sizeImage());
-            assertEquals(to, out.pixelFormat().fourcc());
-            try (BufferSet src = m2m.outputQueue().allocate(1); BufferSet dst = m2m.captureQueue().allocate(1);
-                 Streaming os = src.start(); Streaming cs = dst.start()) {
-                Buffer b = src.buffer(0);
-                MemorySegment.copy(input, 0, b.segment(0), ValueLayout.JAVA_BYTE, 0, input.length);
-                b.setBytesUsed(0, input.length);
-                os.queue(b);
-                Buffer result = cs.dequeue(10_000);
-                assertNotNull(result, "vim2m returned nothing");
-                assertEquals(out.sizeImage(), result.bytesUsed(0));
-                byte[] expected = reference(input, to, hflip, vflip);
-                byte[] actual = result.segment(0).asSlice(0, expected.length).toArray(ValueLayout.JAVA_BYTE);
-                for (int i = 0; i < expected.length; i++) {
-                    if (expected[i] != actual[i]) {
-                        int bpp = expected.length / (W * H);
-                        fail(to + ": byte " + i + " (pixel " + (i / bpp) % W + "," + i / bpp / W + ") is " + (actual[i] & 0xff)
-                                + ", the reference says " + (expected[i] & 0xff));
-                    }
+        m2m.controls().set(m2m.controls().find("transaction_time_msec").orElseThrow().id(), 1);
+        m2m.controls().set(Cid.HFLIP, hflip ? 1 : 0);
+        m2m.controls().set(Cid.VFLIP, vflip ? 1 : 0);
+        Format in = m2m.outputQueue().setFormat(W, H, PixelFormat.RGB24);
+        Format out = m2m.captureQueue().setFormat(W, H, PixelFormat.of(to));
+        assertEquals(W * H * 3, in.sizeImage());
+        assertEquals(to, out.pixelFormat().fourcc());
+        try (BufferSet src = m2m.outputQueue().allocate(1); BufferSet dst = m2m.captureQueue().allocate(1);
+             Streaming os = src.start(); Streaming cs = dst.start()) {
+            Buffer b = src.buffer(0);
+            MemorySegment.copy(input, 0, b.segment(0), ValueLayout.JAVA_BYTE, 0, input.length);
+            b.setBytesUsed(0, input.length);
+            os.queue(b);
+            Buffer result = cs.dequeue(10_000);
+            assertNotNull(result, "vim2m returned nothing");
+            assertEquals(out.sizeImage(), result.bytesUsed(0));
+            byte[] expected = reference(input, to, hflip, vflip);
+            byte[] actual = result.segment(0).asSlice(0, expected.length).toArray(ValueLayout.JAVA_BYTE);
+            for (int i = 0; i < expected.length; i++) {
+                if (expected[i] != actual[i]) {
+                    int bpp = expected.length / (W * H);
+                    fail(to + ": byte " + i + " (pixel " + (i / bpp) % W + "," + i / bpp / W + ") is " + (actual[i] & 0xff)
+                            + ", the reference says " + (expected[i] & 0xff));
                 }
-                assertNotNull(os.dequeue(10_000), "the source buffer came back");
             }
+            assertNotNull(os.dequeue(10_000), "the source buffer came back");
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.v4l2ffm.vivid;
 import io.github.v4l2ffm.Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Decoder;
+import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.DmaBuf;
 import io.github.v4l2ffm.Encoder;
 import io.github.v4l2ffm.Memory;
@@ -10,6 +11,10 @@ import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.Queue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
+import io.github.v4l2ffm.junit.Driver;
+import io.github.v4l2ffm.junit.Vicodec;
+import io.github.v4l2ffm.junit.Vivid;
+import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -30,23 +35,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the encoder is done with a buffer (and before vivid may refill it) the test snapshots it, and
  * the decoded stream must match those snapshots.
  */
+@WithV4l2Drivers(vivid = @Vivid, vicodec = @Vicodec)
 class ZeroCopyTest {
     static final int W = 640, H = 480, FRAMES = 20;
 
     @Test
-    void vividBuffersAreTheEncodersInput() throws Exception {
-        VividControls.pattern(LabDevices.vividSinglePlanar().path(), "Gray Ramp");
+    void vividBuffersAreTheEncodersInput(@Driver("vivid") DeviceInfo camera,
+                                         @Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder,
+                                         @Driver(value = "vicodec", name = "stateful-decoder") DeviceInfo decoder) throws Exception {
+        VividControls.pattern(camera.path(), "Gray Ramp");
         long fds = LabDevices.openFds();
         Map<Long, byte[]> snapshots = new HashMap<>();
         List<byte[]> coded = new ArrayList<>();
         List<Long> codedTimestamps = new ArrayList<>();
-        try (V4l2Device vivid = LabDevices.vividSinglePlanar().open()) {
+        try (V4l2Device vivid = camera.open()) {
             Queue q = vivid.captureQueue();
             q.setFormat(W, H, PixelFormat.YUV420);
             List<DmaBuf> exported = new ArrayList<>();
             try (BufferSet cam = q.allocate(4)) {
                 for (int i = 0; i < cam.count(); i++) exported.add(cam.export(i, 0));
-                try (Encoder enc = Encoder.open(Codecs.encoder().path(),
+                try (Encoder enc = Encoder.open(encoder.path(),
                         new Encoder.Config(W, H, PixelFormat.YUV420, PixelFormat.FWHT, null).importing(exported));
                      Streaming s = cam.start()) {
                     assertEquals(Memory.DMABUF, enc.inputBuffers().memory());
@@ -85,7 +93,7 @@ class ZeroCopyTest {
         }
         assertEquals(fds, LabDevices.openFds(), "descriptors leaked");
         // decode and compare with what was in vivid's buffers
-        try (Decoder dec = Decoder.open(Codecs.decoder().path(), PixelFormat.FWHT, W * H * 3 / 2, 4)) {
+        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, W * H * 3 / 2, 4)) {
             Map<Long, byte[]> decoded = CodecTest.decode(dec, coded, 0, new ArrayList<>());
             int compared = 0;
             double min = 99;
