@@ -112,8 +112,8 @@ public final class V4l2DriversExtension implements BeforeEachCallback, Parameter
                         + (d.name().isEmpty() ? "" : " named *" + d.name() + "*") + " can be opened"));
         if (p.getParameter().getType() == DeviceInfo.class) return info;
         V4l2Device dev = info.open();
-        // closed after the test, with the test's own store
-        e.getStore(NS).put("device:" + p.getIndex(), (ExtensionContext.Store.CloseableResource) dev::close);
+        // closed with the context that resolved it (the test, or the class for @BeforeAll), under a key of its own
+        e.getStore(NS).put(new Object(), (ExtensionContext.Store.CloseableResource) dev::close);
         return dev;
     }
 }

@@ -20,7 +20,6 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.EventConditions;
 import org.junit.platform.testkit.engine.TestExecutionResultConditions;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,23 +49,7 @@ class ExtensionTest {
             assertNotNull(b);
             frame = b.segment(0).asSlice(0, b.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE);
         }
-        try (V4l2Device m2m = scaler.open()) {
-            m2m.outputQueue().setFormat(320, 180, PixelFormat.RGB24);
-            m2m.captureQueue().setFormat(320, 180, PixelFormat.BGR24);
-            try (BufferSet in = m2m.outputQueue().allocate(1); BufferSet out = m2m.captureQueue().allocate(1);
-                 Streaming os = in.start(); Streaming cs = out.start()) {
-                MemorySegment.copy(frame, 0, in.buffer(0).segment(0), ValueLayout.JAVA_BYTE, 0, frame.length);
-                in.buffer(0).setBytesUsed(0, frame.length);
-                os.queue(in.buffer(0));
-                Buffer r = cs.dequeue(10_000);
-                assertNotNull(r);
-                MemorySegment bgr = r.segment(0);
-                for (int i = 0; i < frame.length; i += 3) { // RGB to BGR: the first and third bytes swap
-                    assertEquals(frame[i], bgr.get(ValueLayout.JAVA_BYTE, i + 2));
-                    assertEquals(frame[i + 2], bgr.get(ValueLayout.JAVA_BYTE, i));
-                }
-            }
-        }
+        assertTrue(Vim2mChecks.assertConvertsRgbToBgr(scaler, 320, 180, frame) > 1000, "vivid's colour bars differ in red and blue");
         assertFalse(camera.captureQueue().buffers().isPresent());
     }
 
