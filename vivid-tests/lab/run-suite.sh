@@ -41,7 +41,8 @@ start=$SECONDS
 case $mode in
   container)
     V4L2_STAGE_JAVA=$java V4L2_STAGE_CP=$cp V4L2_LAB_MODULES= V4L2_LAB_DOCKER=1 V4L2_LAB_RW=${V4L2_LAB_RW:-$(cd "$here/../.." && pwd)} \
-      "$here/lab.sh" run -- sh "$here/container-stage.sh" "$reports/console.log" "${cmd[@]}" || rc=$?
+      "$here/lab.sh" run -- sh "$here/container-stage.sh" "$reports" "${select[@]}" --details=tree --disable-banner \
+      --fail-if-no-tests "$@" || rc=$?
     echo "run-suite: the container stage took $((SECONDS - start)) s (VM boot, dockerd, image build, suite, unload)" ;;
   host) "${cmd[@]}" || rc=$? ;;
   vm)   V4L2_LAB_RW=${V4L2_LAB_RW:-$(cd "$here/../.." && pwd)} "$here/lab.sh" run -- "${cmd[@]}" || rc=$? ;;
