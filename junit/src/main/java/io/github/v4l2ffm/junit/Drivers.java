@@ -146,7 +146,11 @@ final class Drivers {
         long t1 = System.nanoTime();
         List<String> fresh = awaitNodes(nodesBefore);
         loader.chmod(fresh);
-        awaitAccess(fresh);
+        List<String> closed = awaitAccess(fresh);
+        if (!closed.isEmpty()) {
+            throw new IllegalStateException("the new nodes " + closed + " stay unreadable or unwritable for "
+                    + System.getProperty("user.name") + " after the container's chmod 0666 (does a udev rule reset their mode?)");
+        }
         System.out.printf("[v4l2-ffm-junit] loaded %s in %.1f s: %d new nodes, made readable and writable: %s%n",
                 String.join(", ", config.modules()), (System.nanoTime() - t1) / 1e9, fresh.size(), String.join(" ", fresh));
     }
@@ -171,15 +175,21 @@ final class Drivers {
         return new ArrayList<>(last);
     }
 
-    /** udev may apply its own modes after the chmod: checks, and chmods again, for up to 3 s. */
-    private static void awaitAccess(List<String> nodes) {
+    /**
+     * udev may apply its own modes after the chmod: checks, and chmods again, for up to 3 s.
+     *
+     * @return the nodes that are still not readable and writable
+     */
+    private static List<String> awaitAccess(List<String> nodes) {
+        List<String> closed = nodes;
         for (int i = 0; i < 30; i++) {
-            List<String> closed = nodes.stream()
+            closed = closed.stream()
                     .filter(n -> !(Files.isReadable(Path.of("/dev", n)) && Files.isWritable(Path.of("/dev", n)))).toList();
-            if (closed.isEmpty()) return;
+            if (closed.isEmpty()) break;
             if (i % 5 == 4) loader.chmod(closed);
             sleep(100);
         }
+        return closed;
     }
 
     /** The V4L2 and media controller nodes the kernel has now, by /dev name. */
