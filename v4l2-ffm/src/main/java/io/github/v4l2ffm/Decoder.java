@@ -92,10 +92,7 @@ public final class Decoder implements AutoCloseable {
 
     /** An input buffer to fill: never queued yet, or consumed by the decoder; {@code null} on timeout. */
     public Buffer freeInput(long timeoutMillis) {
-        for (Buffer b : inputSet.buffers()) {
-            if (!b.isQueued()) return b;
-        }
-        return input.dequeue(timeoutMillis);
+        return input.freeBuffer(timeoutMillis);
     }
 
     /** Queues {@code bytesUsed} bytes of coded stream. */
@@ -195,9 +192,7 @@ public final class Decoder implements AutoCloseable {
 
     /** Returns consumed input buffers without waiting; how many. */
     public int reclaimInputs() {
-        int n = 0;
-        while (input.queuedCount() > 0 && input.dequeue(0) != null) n++;
-        return n;
+        return input.dequeueReady();
     }
 
     /**

@@ -159,10 +159,7 @@ public final class Encoder implements AutoCloseable {
      * finished with (waiting up to {@code timeoutMillis}); {@code null} on timeout.
      */
     public Buffer freeInput(long timeoutMillis) {
-        for (Buffer b : inputSet.buffers()) {
-            if (!b.isQueued()) return b;
-        }
-        return input.dequeue(timeoutMillis);
+        return input.freeBuffer(timeoutMillis);
     }
 
     /** The input buffer with this index, for imported input (it matches the exporting buffer's index). */
@@ -172,9 +169,7 @@ public final class Encoder implements AutoCloseable {
 
     /** Returns finished input buffers to the application without waiting; how many were returned. */
     public int reclaimInputs() {
-        int n = 0;
-        while (input.queuedCount() > 0 && input.dequeue(0) != null) n++;
-        return n;
+        return input.dequeueReady();
     }
 
     /** Queues a raw frame of {@code bytesUsed} bytes with its timestamp (copied to the coded buffer). */

@@ -268,6 +268,25 @@ public final class Streaming implements AutoCloseable {
     }
 
     /**
+     * A buffer of this set the application may fill: one not queued to the driver (never queued,
+     * or dequeued and not queued again), else the next one the driver is done with, waiting up to
+     * {@code timeoutMillis}; {@code null} on timeout.
+     */
+    public Buffer freeBuffer(long timeoutMillis) {
+        for (Buffer b : set.buffers()) {
+            if (!b.isQueued()) return b;
+        }
+        return dequeue(timeoutMillis);
+    }
+
+    /** Dequeues every buffer the driver is done with, without waiting; how many were dequeued. */
+    public int dequeueReady() {
+        int n = 0;
+        while (queued.get() > 0 && dequeue(0) != null) n++;
+        return n;
+    }
+
+    /**
      * Whether this (mem-to-mem capture) queue is drained: its buffer flagged LAST was dequeued,
      * and {@link #dequeue} returns {@code null} at once until the codec is restarted.
      */
