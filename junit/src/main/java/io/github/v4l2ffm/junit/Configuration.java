@@ -72,13 +72,18 @@ final class Configuration {
     /** The module's parameters for modprobe, such as {@code n_devs=2 node_types=0x1,0x1 multiplanar=1,2 allocators=0,0}. */
     String parameters(String module) {
         return switch (module) {
-            case "vivid" -> "n_devs=" + vivid.size()
-                    + " node_types=" + join(vivid.stream().map(s -> "0x" + Integer.toHexString(s.nodeTypes())).toList())
-                    + " multiplanar=" + join(vivid.stream().map(s -> s.planes() == Planes.MULTI ? "2" : "1").toList())
-                    + " allocators=" + join(vivid.stream().map(s -> s.allocator() == Allocator.DMA_CONTIG ? "1" : "0").toList());
+            case "vivid" -> vividParameters(vivid);
             case "vicodec" -> "multiplanar=" + (vicodec == Planes.MULTI ? 1 : 0);
             default -> "";
         };
+    }
+
+    /** vivid's parameters for these instances, as modprobe takes them and as this class reports loaded ones. */
+    static String vividParameters(List<VividSpec> instances) {
+        return "n_devs=" + instances.size()
+                + " node_types=" + join(instances.stream().map(s -> "0x" + Integer.toHexString(s.nodeTypes())).toList())
+                + " multiplanar=" + join(instances.stream().map(s -> s.planes() == Planes.MULTI ? "2" : "1").toList())
+                + " allocators=" + join(instances.stream().map(s -> s.allocator() == Allocator.DMA_CONTIG ? "1" : "0").toList());
     }
 
     /** The shell commands that load this configuration by hand. */

@@ -49,14 +49,15 @@ final class ContainerLoader implements AutoCloseable {
 
     private final DockerClient docker;
     private final String containerId;
-    private final String image;
-    private final boolean built;
+    private final Image image;
 
-    private ContainerLoader(DockerClient docker, String containerId, String image, boolean built) {
+    /** The loader image: its tag, and whether this run built it (else an earlier run's is reused). */
+    private record Image(String tag, boolean built) {}
+
+    private ContainerLoader(DockerClient docker, String containerId, Image image) {
         this.docker = docker;
         this.containerId = containerId;
         this.image = image;
-        this.built = built;
     }
 
     /** Why this strategy cannot load these modules here, or null if it can try. */
@@ -84,7 +85,7 @@ final class ContainerLoader implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException("no Docker engine is reachable (" + e.getMessage() + ")", e);
         }
-        String[] image = image(docker);
+        Image image = image(docker);
         ProcessHandle self = ProcessHandle.current();
         HostConfig host = HostConfig.newHostConfig()
                 .withPrivileged(true)
@@ -93,23 +94,23 @@ final class ContainerLoader implements AutoCloseable {
                 .withAutoRemove(true)
                 .withBinds(new Bind("/lib/modules", new Volume("/lib/modules"), AccessMode.ro),
                         new Bind("/dev", new Volume("/hostdev")));
-        String id = docker.createContainerCmd(image[0])
+        String id = docker.createContainerCmd(image.tag())
                 .withName("v4l2-ffm-module-loader-" + self.pid() + "-" + Math.floorMod(System.nanoTime(), 100_000))
                 .withLabels(Map.of(LABEL, "true"))
                 .withHostConfig(host)
                 .withCmd("watch", Long.toString(self.pid()), startTime())
                 .exec().getId();
         docker.startContainerCmd(id).exec();
-        return new ContainerLoader(docker, id, image[0], image[1] != null);
+        return new ContainerLoader(docker, id, image);
     }
 
     String image() {
-        return image;
+        return image.tag();
     }
 
     /** Whether this run built the image (else an earlier run's image was reused). */
     boolean builtImage() {
-        return built;
+        return image.built();
     }
 
     String containerId() {
@@ -180,11 +181,8 @@ final class ContainerLoader implements AutoCloseable {
         return output;
     }
 
-    /**
-     * The loader image, built from busybox and loader.sh unless an image of the same content is
-     * there: its tag, and non-null second element if it was built now.
-     */
-    private static String[] image(DockerClient docker) {
+    /** The loader image, built from busybox and loader.sh unless an image of the same content is there. */
+    private static Image image(DockerClient docker) {
         try {
             byte[] busybox = Files.readAllBytes(Busybox.find());
             byte[] loader = resource("loader.sh");
@@ -196,7 +194,7 @@ final class ContainerLoader implements AutoCloseable {
             String tag = IMAGE + ":" + HexFormat.of().formatHex(sha.digest()).substring(0, 16);
             try {
                 docker.inspectImageCmd(tag).exec();
-                return new String[] {tag, null};
+                return new Image(tag, false);
             } catch (NotFoundException e) {
                 // not built yet
             }
@@ -212,7 +210,7 @@ final class ContainerLoader implements AutoCloseable {
                 for (String f : List.of("busybox", "loader.sh", "Dockerfile")) Files.deleteIfExists(dir.resolve(f));
                 Files.deleteIfExists(dir);
             }
-            return new String[] {tag, "built"};
+            return new Image(tag, true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the module-loader image", e);
         } catch (NoSuchAlgorithmException e) {

@@ -232,19 +232,7 @@ final class Drivers {
     private static String loadedParameters(String module) {
         Map<String, String> p = Kernel.parameters(module);
         return switch (module) {
-            case "vivid" -> {
-                int n = Integer.parseInt(p.getOrDefault("n_devs", "0"));
-                StringBuilder s = new StringBuilder("n_devs=" + n);
-                for (String k : List.of("node_types", "multiplanar", "allocators")) {
-                    List<Long> v = Kernel.arrayParameter(p, k);
-                    List<String> shown = new ArrayList<>();
-                    for (int i = 0; i < Math.min(n, v.size()); i++) {
-                        shown.add(k.equals("node_types") ? "0x" + Long.toHexString(v.get(i)) : v.get(i).toString());
-                    }
-                    s.append(' ').append(k).append('=').append(String.join(",", shown));
-                }
-                yield s.toString();
-            }
+            case "vivid" -> Configuration.vividParameters(Present.vividInstances(p));
             case "vicodec" -> "multiplanar=" + p.getOrDefault("multiplanar", "?");
             default -> "";
         };

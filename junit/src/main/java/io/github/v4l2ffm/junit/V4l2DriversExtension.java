@@ -94,10 +94,10 @@ public final class V4l2DriversExtension implements BeforeEachCallback, Parameter
         Drivers.Outcome o = outcome(e);
         if (p.getParameter().getType() == DriverEnvironment.class) return o.environment();
         Driver d = p.findAnnotation(Driver.class).orElseThrow();
-        Request r = annotated(e).request();
-        if (!r.modules().contains(d.value())) {
+        Annotated a = annotated(e);
+        if (!a.request().modules().contains(d.value())) {
             throw new ParameterResolutionException("@Driver(\"" + d.value() + "\") names a driver that @WithV4l2Drivers of "
-                    + annotated(e).source() + " does not declare");
+                    + a.source() + " does not declare");
         }
         int instance = 0;
         if (d.value().equals("vivid")) {
