@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * <p>{@link UserptrAllocator} hands out page-aligned off-heap memory (USERPTR);
  * {@link DmaHeapAllocator} and {@link UdmabufAllocator} hand out dma-bufs (DMABUF). A capture
  * loop switches between them by changing the allocator it passes to
- * {@link Queue#allocate(int, BufferAllocator)}: nothing else changes.
+ * {@link BufferQueue#allocate(int, BufferAllocator)}: nothing else changes.
  *
  * <p>Allocators pool their blocks: a {@link BufferSet} returns its blocks when it is closed and
  * the next one reuses them.

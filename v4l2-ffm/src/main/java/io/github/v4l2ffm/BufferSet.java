@@ -16,7 +16,7 @@ import java.util.List;
 import static io.github.v4l2ffm.bindings.Videodev2.*;
 
 /**
- * A queue with buffers allocated: the second state of a {@link Queue}.
+ * A queue with buffers allocated: the second state of a {@link BufferQueue}.
  *
  * <p>{@link #start()} starts streaming. {@link #close()} stops streaming if needed, frees the
  * buffers ({@code VIDIOC_REQBUFS} with count 0), unmaps MMAP planes and gives allocator blocks
@@ -24,19 +24,19 @@ import static io.github.v4l2ffm.bindings.Videodev2.*;
  * buffers.
  */
 public final class BufferSet implements AutoCloseable {
-    private final Queue queue;
+    private final BufferQueue queue;
     private final DeviceFd fd;
     private final Memory memory;
-    private final Format format;
+    private final VideoFormat format;
     private final int planeCount;
     private final Arena arena = Arena.ofShared();
-    private volatile List<Buffer> buffers;
+    private volatile List<V4l2Buffer> buffers;
     private final BufferAllocator allocator; // null for MMAP and imports
     private final List<BufferAllocator.Block> blocks = new ArrayList<>();
     private Streaming streaming;
     private volatile boolean closed;
 
-    private BufferSet(Queue queue, Memory memory, Format format, int count, BufferAllocator allocator,
+    private BufferSet(BufferQueue queue, Memory memory, VideoFormat format, int count, BufferAllocator allocator,
                       List<DmaBuf> imports) {
         this.queue = queue;
         this.fd = queue.fd();
@@ -44,7 +44,7 @@ public final class BufferSet implements AutoCloseable {
         this.format = format;
         this.allocator = allocator;
         this.planeCount = queue.type().isMultiplanar() ? format.planes().size() : 1;
-        List<Buffer> list = new ArrayList<>();
+        List<V4l2Buffer> list = new ArrayList<>();
         boolean ok = false;
         try {
             if (allocator != null) {
@@ -89,20 +89,20 @@ public final class BufferSet implements AutoCloseable {
         this.buffers = Collections.unmodifiableList(list);
     }
 
-    static BufferSet mmap(Queue queue, int count) {
+    static BufferSet mmap(BufferQueue queue, int count) {
         checkCount(count);
         return new BufferSet(queue, Memory.MMAP, queue.format(), count, null, null);
     }
 
-    static BufferSet fromAllocator(Queue queue, int count, BufferAllocator allocator) {
+    static BufferSet fromAllocator(BufferQueue queue, int count, BufferAllocator allocator) {
         checkCount(count);
         if (allocator.memory() == Memory.MMAP) throw new IllegalArgumentException("MMAP buffers come from the driver: use allocate(count)");
         return new BufferSet(queue, allocator.memory(), queue.format(), count, allocator, null);
     }
 
-    static BufferSet imported(Queue queue, List<DmaBuf> dmaBufs) {
+    static BufferSet imported(BufferQueue queue, List<DmaBuf> dmaBufs) {
         checkCount(dmaBufs.size());
-        Format f = queue.format();
+        VideoFormat f = queue.format();
         if (queue.type().isMultiplanar() && f.planes().size() != 1) {
             throw new IllegalArgumentException("importDmaBufs takes one dma-buf per buffer; " + f + " has " + f.planes().size() + " planes");
         }
@@ -125,7 +125,7 @@ public final class BufferSet implements AutoCloseable {
         }
     }
 
-    private Buffer mapBuffer(int index) {
+    private V4l2Buffer mapBuffer(int index) {
         MemorySegment b = arena.allocate(v4l2_buffer.layout());
         MemorySegment planes = arena.allocate(v4l2_plane.layout(), planeCount);
         v4l2_buffer.index(b, index);
@@ -155,10 +155,10 @@ public final class BufferSet implements AutoCloseable {
         } finally {
             fd.release();
         }
-        return new Buffer(this, index, segments, null, lengths);
+        return new V4l2Buffer(this, index, segments, null, lengths);
     }
 
-    private Buffer blockBuffer(int index, List<DmaBuf> imports) {
+    private V4l2Buffer blockBuffer(int index, List<DmaBuf> imports) {
         MemorySegment[] segments = new MemorySegment[planeCount];
         long[] lengths = new long[planeCount];
         DmaBuf[] dmaBufs = memory == Memory.DMABUF ? new DmaBuf[planeCount] : null;
@@ -174,7 +174,7 @@ public final class BufferSet implements AutoCloseable {
                 if (dmaBufs != null) dmaBufs[p] = block.dmaBuf();
             }
         }
-        return new Buffer(this, index, segments, dmaBufs, lengths);
+        return new V4l2Buffer(this, index, segments, dmaBufs, lengths);
     }
 
     /**
@@ -184,7 +184,7 @@ public final class BufferSet implements AutoCloseable {
      * @return the new buffers
      * @throws IllegalArgumentException for imported dma-buf sets (import more with a new set)
      */
-    public synchronized List<Buffer> addBuffers(int count) {
+    public synchronized List<V4l2Buffer> addBuffers(int count) {
         checkOpen();
         checkCount(count);
         if (memory == Memory.DMABUF && allocator == null) {
@@ -204,7 +204,7 @@ public final class BufferSet implements AutoCloseable {
         if (first != buffers.size()) {
             throw new IllegalStateException("VIDIOC_CREATE_BUFS on " + queue + " gave index " + first + ", expected " + buffers.size());
         }
-        List<Buffer> added = new ArrayList<>();
+        List<V4l2Buffer> added = new ArrayList<>();
         for (int i = first; i < first + created; i++) {
             if (allocator != null) {
                 for (int p = 0; p < planeCount; p++) {
@@ -215,14 +215,14 @@ public final class BufferSet implements AutoCloseable {
             }
             added.add(memory == Memory.MMAP ? mapBuffer(i) : blockBuffer(i, null));
         }
-        List<Buffer> all = new ArrayList<>(buffers);
+        List<V4l2Buffer> all = new ArrayList<>(buffers);
         all.addAll(added);
         buffers = Collections.unmodifiableList(all);
         return List.copyOf(added);
     }
 
     /** The queue these buffers belong to. */
-    public Queue queue() {
+    public BufferQueue queue() {
         return queue;
     }
 
@@ -232,7 +232,7 @@ public final class BufferSet implements AutoCloseable {
     }
 
     /** The format the buffers were sized for. */
-    public Format format() {
+    public VideoFormat format() {
         return format;
     }
 
@@ -247,13 +247,13 @@ public final class BufferSet implements AutoCloseable {
     }
 
     /** The buffers, by index. */
-    public List<Buffer> buffers() {
+    public List<V4l2Buffer> buffers() {
         checkOpen();
         return buffers;
     }
 
-    /** Buffer {@code index}. */
-    public Buffer buffer(int index) {
+    /** V4l2Buffer {@code index}. */
+    public V4l2Buffer buffer(int index) {
         checkOpen();
         if (index < 0 || index >= buffers.size()) {
             throw new IndexOutOfBoundsException("buffer index " + index + " out of 0.." + (buffers.size() - 1) + " on " + queue);
@@ -267,7 +267,7 @@ public final class BufferSet implements AutoCloseable {
      * stays valid after this buffer set is closed.
      */
     public DmaBuf export(int index, int plane) {
-        Buffer b = buffer(index);
+        V4l2Buffer b = buffer(index);
         if (memory != Memory.MMAP) throw new IllegalStateException("only MMAP buffers can be exported; these are " + memory);
         if (plane < 0 || plane >= planeCount) throw new IndexOutOfBoundsException("plane " + plane + " of " + planeCount);
         try (Arena a = Arena.ofConfined()) {
@@ -283,7 +283,7 @@ public final class BufferSet implements AutoCloseable {
 
     /**
      * Starts streaming ({@code VIDIOC_STREAMON}). For a capture queue every buffer is queued
-     * first; for an output queue none is (fill and {@link Streaming#queue(Buffer)} them).
+     * first; for an output queue none is (fill and {@link Streaming#queue(V4l2Buffer)} them).
      *
      * @throws IllegalStateException if already streaming or closed
      */
@@ -294,7 +294,7 @@ public final class BufferSet implements AutoCloseable {
         boolean ok = false;
         try {
             if (!queue.type().isOutput()) {
-                for (Buffer b : buffers) streaming.queue(b);
+                for (V4l2Buffer b : buffers) streaming.queue(b);
             }
             streaming.streamOn();
             ok = true;

@@ -20,12 +20,12 @@ import java.util.concurrent.TimeUnit;
 import static io.github.v4l2ffm.bindings.Videodev2.*;
 
 /**
- * Event subscription and delivery for a device ({@code VIDIOC_SUBSCRIBE_EVENT},
+ * V4l2Event subscription and delivery for a device ({@code VIDIOC_SUBSCRIBE_EVENT},
  * {@code VIDIOC_DQEVENT}). Events are per open file: subscribe on the handle that will dequeue.
  *
  * <pre>{@code
- * try (var sub = device.events().subscribe(Event.Type.CTRL, Cid.BRIGHTNESS)) {
- *     Event e = device.events().await(1000);   // or Streaming.await for frames and events together
+ * try (var sub = device.events().subscribe(V4l2Event.Type.CTRL, Cid.BRIGHTNESS)) {
+ *     V4l2Event e = device.events().await(1000);   // or Streaming.await for frames and events together
  * }
  * }</pre>
  */
@@ -43,11 +43,11 @@ public final class Events {
 
     /** A subscription; closing it unsubscribes. */
     public final class Subscription implements AutoCloseable {
-        private final Event.Type type;
+        private final V4l2Event.Type type;
         private final int id;
         private boolean closed;
 
-        private Subscription(Event.Type type, int id) {
+        private Subscription(V4l2Event.Type type, int id) {
             this.type = type;
             this.id = id;
         }
@@ -66,19 +66,19 @@ public final class Events {
         }
     }
 
-    /** Subscribes to events of {@code type} for object {@code id} (a control ID for {@link Event.Type#CTRL}, else 0). */
-    public Subscription subscribe(Event.Type type, int id) {
+    /** Subscribes to events of {@code type} for object {@code id} (a control ID for {@link V4l2Event.Type#CTRL}, else 0). */
+    public Subscription subscribe(V4l2Event.Type type, int id) {
         return subscribe(type, id, 0);
     }
 
     /** Subscribes with flags {@link #SEND_INITIAL} and/or {@link #ALLOW_FEEDBACK}. */
-    public Subscription subscribe(Event.Type type, int id, int flags) {
+    public Subscription subscribe(V4l2Event.Type type, int id, int flags) {
         subscription("VIDIOC_SUBSCRIBE_EVENT", VIDIOC_SUBSCRIBE_EVENT(), type, id, flags);
         return new Subscription(type, id);
     }
 
-    private void subscription(String name, long request, Event.Type type, int id, int flags) {
-        if (type == Event.Type.OTHER) throw new IllegalArgumentException("subscribe to a named event type");
+    private void subscription(String name, long request, V4l2Event.Type type, int id, int flags) {
+        if (type == V4l2Event.Type.OTHER) throw new IllegalArgumentException("subscribe to a named event type");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(v4l2_event_subscription.layout());
             v4l2_event_subscription.type(s, type.code());
@@ -92,7 +92,7 @@ public final class Events {
     }
 
     /** The next pending event, without waiting. */
-    public Optional<Event> poll() {
+    public Optional<V4l2Event> poll() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment e = arena.allocate(v4l2_event.layout());
             int r = fd.tryIoctl(VIDIOC_DQEVENT(), e);
@@ -103,12 +103,12 @@ public final class Events {
     }
 
     /** Waits up to {@code timeoutMillis} (negative: for ever) for an event; {@code null} on timeout. */
-    public Event await(long timeoutMillis) {
+    public V4l2Event await(long timeoutMillis) {
         long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pfd = arena.allocate(Libc.POLLFD);
             while (true) {
-                Optional<Event> e = poll();
+                Optional<V4l2Event> e = poll();
                 if (e.isPresent()) return e.get();
                 long left = deadline == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999);
                 if (deadline != Long.MAX_VALUE && left <= 0) return null;
@@ -124,25 +124,25 @@ public final class Events {
         }
     }
 
-    static Event decode(MemorySegment e) {
-        Event.Type type = Event.Type.of(v4l2_event.type(e));
+    static V4l2Event decode(MemorySegment e) {
+        V4l2Event.Type type = V4l2Event.Type.of(v4l2_event.type(e));
         MemorySegment u = v4l2_event.u(e);
-        Event.Payload payload = switch (type) {
+        V4l2Event.Payload payload = switch (type) {
             case CTRL -> {
                 MemorySegment c = v4l2_event.u.ctrl(u);
                 ControlType ct = ControlType.of(v4l2_event_ctrl.type(c));
-                yield new Event.ControlChange(v4l2_event_ctrl.changes(c), ct,
+                yield new V4l2Event.ControlChange(v4l2_event_ctrl.changes(c), ct,
                         ct == ControlType.INTEGER64 ? v4l2_event_ctrl.value64(c) : v4l2_event_ctrl.value(c),
                         v4l2_event_ctrl.flags(c), v4l2_event_ctrl.minimum(c), v4l2_event_ctrl.maximum(c),
                         v4l2_event_ctrl.step(c), v4l2_event_ctrl.default_value(c));
             }
-            case SOURCE_CHANGE -> new Event.SourceChange(v4l2_event_src_change.changes(v4l2_event.u.src_change(u)));
-            case FRAME_SYNC -> new Event.FrameSync(v4l2_event_frame_sync.frame_sequence(v4l2_event.u.frame_sync(u)));
-            case VSYNC -> new Event.Vsync(Byte.toUnsignedInt(v4l2_event_vsync.field(v4l2_event.u.vsync(u))));
-            default -> new Event.None();
+            case SOURCE_CHANGE -> new V4l2Event.SourceChange(v4l2_event_src_change.changes(v4l2_event.u.src_change(u)));
+            case FRAME_SYNC -> new V4l2Event.FrameSync(v4l2_event_frame_sync.frame_sequence(v4l2_event.u.frame_sync(u)));
+            case VSYNC -> new V4l2Event.Vsync(Byte.toUnsignedInt(v4l2_event_vsync.field(v4l2_event.u.vsync(u))));
+            default -> new V4l2Event.None();
         };
         MemorySegment ts = v4l2_event.timestamp(e);
-        return new Event(type, v4l2_event.id(e), v4l2_event.sequence(e),
+        return new V4l2Event(type, v4l2_event.id(e), v4l2_event.sequence(e),
                 timespec.tv_sec(ts) * 1_000_000_000L + timespec.tv_nsec(ts), v4l2_event.pending(e), payload);
     }
 }

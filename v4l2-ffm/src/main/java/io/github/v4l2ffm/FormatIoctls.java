@@ -110,7 +110,7 @@ final class FormatIoctls {
     }
 
     /** G_FMT, S_FMT or TRY_FMT. */
-    static Format format(DeviceFd fd, String name, long request, Format in) {
+    static VideoFormat format(DeviceFd fd, String name, long request, VideoFormat in) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment f = arena.allocate(v4l2_format.layout());
             encode(f, in);
@@ -122,7 +122,7 @@ final class FormatIoctls {
         }
     }
 
-    static void encode(MemorySegment f, Format in) {
+    static void encode(MemorySegment f, VideoFormat in) {
         v4l2_format.type(f, in.type().value());
         MemorySegment u = v4l2_format.fmt(f);
         if (in.type().isMultiplanar()) {
@@ -160,7 +160,7 @@ final class FormatIoctls {
         }
     }
 
-    static Format decode(MemorySegment f, BufferType type) {
+    static VideoFormat decode(MemorySegment f, BufferType type) {
         MemorySegment u = v4l2_format.fmt(f);
         if (type.isMultiplanar()) {
             MemorySegment mp = v4l2_format.fmt.pix_mp(u);
@@ -170,8 +170,8 @@ final class FormatIoctls {
                 MemorySegment p = v4l2_pix_format_mplane.plane_fmt(mp, i);
                 planes[i] = new PlaneFormat(v4l2_plane_pix_format.bytesperline(p), v4l2_plane_pix_format.sizeimage(p));
             }
-            return new Format(type, v4l2_pix_format_mplane.width(mp), v4l2_pix_format_mplane.height(mp),
-                    new PixelFormat(v4l2_pix_format_mplane.pixelformat(mp)), Field.of(v4l2_pix_format_mplane.field(mp)),
+            return new VideoFormat(type, v4l2_pix_format_mplane.width(mp), v4l2_pix_format_mplane.height(mp),
+                    new PixelFormat(v4l2_pix_format_mplane.pixelformat(mp)), FieldOrder.of(v4l2_pix_format_mplane.field(mp)),
                     List.of(planes), v4l2_pix_format_mplane.colorspace(mp),
                     Byte.toUnsignedInt(v4l2_pix_format_mplane.ycbcr_enc(mp)),
                     Byte.toUnsignedInt(v4l2_pix_format_mplane.quantization(mp)),
@@ -179,8 +179,8 @@ final class FormatIoctls {
                     Byte.toUnsignedInt(v4l2_pix_format_mplane.flags(mp)));
         }
         MemorySegment p = v4l2_format.fmt.pix(u);
-        return new Format(type, v4l2_pix_format.width(p), v4l2_pix_format.height(p),
-                new PixelFormat(v4l2_pix_format.pixelformat(p)), Field.of(v4l2_pix_format.field(p)),
+        return new VideoFormat(type, v4l2_pix_format.width(p), v4l2_pix_format.height(p),
+                new PixelFormat(v4l2_pix_format.pixelformat(p)), FieldOrder.of(v4l2_pix_format.field(p)),
                 List.of(new PlaneFormat(v4l2_pix_format.bytesperline(p), v4l2_pix_format.sizeimage(p))),
                 v4l2_pix_format.colorspace(p), v4l2_pix_format.ycbcr_enc(p), v4l2_pix_format.quantization(p),
                 v4l2_pix_format.xfer_func(p), v4l2_pix_format.flags(p));

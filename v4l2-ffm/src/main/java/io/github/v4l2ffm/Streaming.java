@@ -16,12 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static io.github.v4l2ffm.bindings.Videodev2.*;
 
 /**
- * A streaming queue: the third state of a {@link Queue}. Made by {@link BufferSet#start()}.
+ * A streaming queue: the third state of a {@link BufferQueue}. Made by {@link BufferSet#start()}.
  *
  * <p>{@link #dequeue(long)} waits (with {@code poll}) for a filled capture buffer or a consumed
- * output buffer; {@link #queue(Buffer)} gives a buffer back to the driver. Neither allocates on
+ * output buffer; {@link #queue(V4l2Buffer)} gives a buffer back to the driver. Neither allocates on
  * the Java heap: the ioctl arguments are kept in native memory made once per stream and the
- * {@link Buffer} objects are reused.
+ * {@link V4l2Buffer} objects are reused.
  *
  * <p>One thread may dequeue while others queue. {@link #stop()}, from any thread, wakes a
  * blocked {@code dequeue} at once (it returns {@code null}); {@link #close()} stops streaming
@@ -99,21 +99,21 @@ public final class Streaming implements AutoCloseable {
 
     /**
      * Gives {@code buffer} to the driver ({@code VIDIOC_QBUF}): an empty capture buffer to fill, or
-     * an output buffer whose {@link Buffer#setBytesUsed(int, int) bytes used} are set.
+     * an output buffer whose {@link V4l2Buffer#setBytesUsed(int, int) bytes used} are set.
      *
      * @throws IllegalArgumentException if the buffer belongs to another buffer set
      * @throws IllegalStateException if it is already queued or streaming has ended
      */
-    public void queue(Buffer buffer) {
+    public void queue(V4l2Buffer buffer) {
         if (buffer.bufferSet() != set) throw new IllegalArgumentException(buffer + " does not belong to " + set);
         synchronized (queueLock) {
             checkStreaming();
-            if (buffer.state == Buffer.State.QUEUED) {
+            if (buffer.state == V4l2Buffer.State.QUEUED) {
                 throw new IllegalStateException("buffer " + buffer.index() + " of " + name + " is already queued");
             }
             v4l2_buffer.index(qBuf, buffer.index());
             v4l2_buffer.flags(qBuf, 0);
-            v4l2_buffer.field(qBuf, type.isOutput() ? Field.NONE.value() : 0);
+            v4l2_buffer.field(qBuf, type.isOutput() ? FieldOrder.NONE.value() : 0);
             long ts = type.isOutput() ? buffer.timestampNanos : 0;
             timeval.tv_sec(qTimestamp, ts / 1_000_000_000L);
             timeval.tv_usec(qTimestamp, ts % 1_000_000_000L / 1000L);
@@ -149,12 +149,12 @@ public final class Streaming implements AutoCloseable {
             if (r < 0) {
                 throw fd.failure("VIDIOC_QBUF", -r, "buffer " + buffer.index() + " of " + name);
             }
-            buffer.state = Buffer.State.QUEUED;
+            buffer.state = V4l2Buffer.State.QUEUED;
             queued.incrementAndGet();
         }
     }
 
-    private static int outputBytes(Buffer b, int plane) {
+    private static int outputBytes(V4l2Buffer b, int plane) {
         return b.bytesUsed[plane] > 0 ? b.bytesUsed[plane] : (int) b.length(plane);
     }
 
@@ -168,7 +168,7 @@ public final class Streaming implements AutoCloseable {
      * @throws IllegalStateException if streaming has ended, or no buffer is queued (the wait
      *         could never end)
      */
-    public Buffer dequeue(long timeoutMillis) {
+    public V4l2Buffer dequeue(long timeoutMillis) {
         synchronized (dequeueLock) {
             long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (true) {
@@ -247,8 +247,8 @@ public final class Streaming implements AutoCloseable {
         }
     }
 
-    private Buffer dequeued() {
-        Buffer b = set.buffers().get(v4l2_buffer.index(dqBuf));
+    private V4l2Buffer dequeued() {
+        V4l2Buffer b = set.buffers().get(v4l2_buffer.index(dqBuf));
         b.sequence = v4l2_buffer.sequence(dqBuf);
         b.flags = v4l2_buffer.flags(dqBuf);
         b.field = v4l2_buffer.field(dqBuf);
@@ -261,7 +261,7 @@ public final class Streaming implements AutoCloseable {
         } else {
             b.bytesUsed[0] = v4l2_buffer.bytesused(dqBuf);
         }
-        b.state = Buffer.State.DEQUEUED;
+        b.state = V4l2Buffer.State.DEQUEUED;
         queued.decrementAndGet();
         drained = b.isLast();
         return b;
@@ -272,8 +272,8 @@ public final class Streaming implements AutoCloseable {
      * or dequeued and not queued again), else the next one the driver is done with, waiting up to
      * {@code timeoutMillis}; {@code null} on timeout.
      */
-    public Buffer freeBuffer(long timeoutMillis) {
-        for (Buffer b : set.buffers()) {
+    public V4l2Buffer freeBuffer(long timeoutMillis) {
+        for (V4l2Buffer b : set.buffers()) {
             if (!b.isQueued()) return b;
         }
         return dequeue(timeoutMillis);
@@ -333,7 +333,7 @@ public final class Streaming implements AutoCloseable {
                 try {
                     if (on && fd.isOpen()) fd.ioctl("VIDIOC_STREAMOFF", VIDIOC_STREAMOFF(), typeArg);
                 } finally {
-                    for (Buffer b : set.buffers()) b.state = Buffer.State.DEQUEUED;
+                    for (V4l2Buffer b : set.buffers()) b.state = V4l2Buffer.State.DEQUEUED;
                     queued.set(0);
                     Libc.close(eventFd);
                     set.streamingClosed(this);

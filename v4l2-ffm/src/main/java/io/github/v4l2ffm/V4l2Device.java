@@ -33,7 +33,7 @@ import java.util.Optional;
 public final class V4l2Device implements AutoCloseable {
     private final DeviceFd fd;
     private final Capabilities capabilities;
-    private final Map<BufferType, Queue> queues = new EnumMap<>(BufferType.class);
+    private final Map<BufferType, BufferQueue> queues = new EnumMap<>(BufferType.class);
 
     private final Controls controls;
     private final Events events;
@@ -138,20 +138,20 @@ public final class V4l2Device implements AutoCloseable {
     }
 
     /** The current format of the {@code type} queue ({@code VIDIOC_G_FMT}). */
-    public Format format(BufferType type) {
-        return FormatIoctls.format(fd, "VIDIOC_G_FMT", Videodev2.VIDIOC_G_FMT(), Format.of(type, 0, 0, null));
+    public VideoFormat format(BufferType type) {
+        return FormatIoctls.format(fd, "VIDIOC_G_FMT", Videodev2.VIDIOC_G_FMT(), VideoFormat.of(type, 0, 0, null));
     }
 
     /**
      * Sets a format ({@code VIDIOC_S_FMT}) and returns the one the driver chose, which may differ
      * in size or pixel format from the request: check it.
      */
-    public Format setFormat(Format request) {
+    public VideoFormat setFormat(VideoFormat request) {
         return FormatIoctls.format(fd, "VIDIOC_S_FMT", Videodev2.VIDIOC_S_FMT(), request);
     }
 
     /** What {@link #setFormat} would choose for {@code request}, without changing anything ({@code VIDIOC_TRY_FMT}). */
-    public Format tryFormat(Format request) {
+    public VideoFormat tryFormat(VideoFormat request) {
         return FormatIoctls.format(fd, "VIDIOC_TRY_FMT", Videodev2.VIDIOC_TRY_FMT(), request);
     }
 
@@ -203,7 +203,7 @@ public final class V4l2Device implements AutoCloseable {
         return controls;
     }
 
-    /** Event subscription and delivery on this file handle. */
+    /** V4l2Event subscription and delivery on this file handle. */
     public Events events() {
         checkOpen();
         return events;
@@ -240,10 +240,10 @@ public final class V4l2Device implements AutoCloseable {
      * The {@code type} queue of this device. The same object is returned for the same type, so
      * its state (buffers, streaming) is shared by all who hold it.
      */
-    public Queue queue(BufferType type) {
+    public BufferQueue queue(BufferType type) {
         checkOpen();
         synchronized (queues) {
-            return queues.computeIfAbsent(type, t -> new Queue(this, fd, t));
+            return queues.computeIfAbsent(type, t -> new BufferQueue(this, fd, t));
         }
     }
 
@@ -251,13 +251,13 @@ public final class V4l2Device implements AutoCloseable {
      * The queue of this device's video capture side: {@link BufferType#VIDEO_CAPTURE_MPLANE} for
      * multi-planar devices, else {@link BufferType#VIDEO_CAPTURE}.
      */
-    public Queue captureQueue() {
+    public BufferQueue captureQueue() {
         return queue(capabilities.has(Capability.VIDEO_CAPTURE_MPLANE) || capabilities.has(Capability.VIDEO_M2M_MPLANE)
                 ? BufferType.VIDEO_CAPTURE_MPLANE : BufferType.VIDEO_CAPTURE);
     }
 
     /** The queue of this device's video output side (the input of a mem-to-mem device). */
-    public Queue outputQueue() {
+    public BufferQueue outputQueue() {
         return queue(capabilities.has(Capability.VIDEO_OUTPUT_MPLANE) || capabilities.has(Capability.VIDEO_M2M_MPLANE)
                 ? BufferType.VIDEO_OUTPUT_MPLANE : BufferType.VIDEO_OUTPUT);
     }
@@ -274,12 +274,12 @@ public final class V4l2Device implements AutoCloseable {
     @Override
     public void close() {
         if (!fd.isOpen()) return;
-        List<Queue> open;
+        List<BufferQueue> open;
         synchronized (queues) {
             open = List.copyOf(queues.values());
         }
         try {
-            for (Queue q : open) q.closeBuffers();
+            for (BufferQueue q : open) q.closeBuffers();
         } finally {
             fd.close();
         }

@@ -1,10 +1,10 @@
 package io.github.v4l2ffm.benchmarks;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Fraction;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.V4l2Devices;
@@ -30,7 +30,7 @@ public final class AllocationPerFrame {
         long tid = Thread.currentThread().threadId();
         try (V4l2Device dev = V4l2Devices.find(c -> c.driver().equals("vivid") && c.isVideoCapture() && c.isMultiplanar() == multiplanar)
                 .orElseThrow(() -> new IllegalStateException("vivid is not loaded")).open()) {
-            Queue q = dev.captureQueue();
+            BufferQueue q = dev.captureQueue();
             q.setFormat(320, 180, PixelFormat.YUYV);
             dev.setFrameInterval(q.type(), new Fraction(1, 60));
             try (BufferSet set = q.allocate(4); Streaming s = set.start()) {
@@ -39,7 +39,7 @@ public final class AllocationPerFrame {
                     long before = mx.getThreadAllocatedBytes(tid);
                     long sum = 0;
                     for (int i = 0; i < frames; i++) {
-                        Buffer b = s.dequeue(5_000);
+                        V4l2Buffer b = s.dequeue(5_000);
                         if (b == null) throw new IllegalStateException("no frame within 5 s");
                         sum += b.segment(0).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) + b.sequence();
                         s.queue(b);

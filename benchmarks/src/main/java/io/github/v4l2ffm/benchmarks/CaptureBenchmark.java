@@ -1,10 +1,10 @@
 package io.github.v4l2ffm.benchmarks;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Fraction;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.V4l2Devices;
@@ -47,7 +47,7 @@ public class CaptureBenchmark {
     public void start() {
         device = V4l2Devices.find(c -> c.driver().equals("vivid") && c.isVideoCapture() && c.isMultiplanar() == multiplanar)
                 .orElseThrow(() -> new IllegalStateException("vivid is not loaded")).open();
-        Queue q = device.captureQueue();
+        BufferQueue q = device.captureQueue();
         q.setFormat(320, 180, PixelFormat.YUYV);
         device.setFrameInterval(q.type(), new Fraction(1, 60));
         buffers = q.allocate(4);
@@ -56,7 +56,7 @@ public class CaptureBenchmark {
 
     @Benchmark
     public int frame() {
-        Buffer b = stream.dequeue(5_000);
+        V4l2Buffer b = stream.dequeue(5_000);
         if (b == null) throw new IllegalStateException("no frame within 5 s");
         int v = b.segment(0).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) + b.sequence();
         stream.queue(b);

@@ -1,7 +1,7 @@
 package io.github.v4l2ffm.benchmarks;
 
 import io.github.v4l2ffm.BufferType;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.V4l2Devices;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -39,7 +39,7 @@ public class IoctlBenchmark {
     }
 
     @Benchmark
-    public Format getFormat() {
+    public VideoFormat getFormat() {
         return device.format(device.captureQueue().type());
     }
 

@@ -1,14 +1,14 @@
 package io.github.v4l2ffm.examples;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferAllocator;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DmaHeapAllocator;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.FormatDescription;
 import io.github.v4l2ffm.Fraction;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.UdmabufAllocator;
 import io.github.v4l2ffm.UserptrAllocator;
@@ -58,8 +58,8 @@ public final class Capture {
         try (V4l2Device dev = V4l2Device.open(device); Arena arena = Arena.ofShared()) {
             var caps = dev.capabilities();
             System.out.printf("device %s: %s (%s, %s)%n", dev.path(), caps.card(), caps.driver(), caps.busInfo());
-            Queue q = dev.captureQueue();
-            Format f = q.setFormat(negotiate(q, opt));
+            BufferQueue q = dev.captureQueue();
+            VideoFormat f = q.setFormat(negotiate(q, opt));
             System.out.println("format " + f);
             if (opt.containsKey("fps")) {
                 try {
@@ -86,7 +86,7 @@ public final class Capture {
                 long start = System.nanoTime();
                 int first = -1, last = -1, dropped = 0;
                 for (int i = 0; i < frames; i++) {
-                    Buffer b = s.dequeue(5_000);
+                    V4l2Buffer b = s.dequeue(5_000);
                     if (b == null) throw new IllegalStateException("no frame within 5 s");
                     if (first < 0) first = b.sequence();
                     if (last >= 0) dropped += b.sequence() - last - 1;
@@ -114,8 +114,8 @@ public final class Capture {
     }
 
     /** The requested format, or the device's current one, preferring a format the converter knows. */
-    private static Format negotiate(Queue q, Map<String, String> opt) {
-        Format current = q.format();
+    private static VideoFormat negotiate(BufferQueue q, Map<String, String> opt) {
+        VideoFormat current = q.format();
         PixelFormat pf = opt.containsKey("format") ? PixelFormat.of(opt.get("format")) : current.pixelFormat();
         if (!opt.containsKey("format") && !FrameConverter.supports(pf.fourcc())) {
             for (FormatDescription d : q.formats()) {
@@ -131,10 +131,10 @@ public final class Capture {
             w = Integer.parseInt(wh[0]);
             h = Integer.parseInt(wh[1]);
         }
-        return Format.of(q.type(), w, h, pf);
+        return VideoFormat.of(q.type(), w, h, pf);
     }
 
-    private static Path write(Path dir, int i, Format f, Buffer b, boolean raw) throws IOException {
+    private static Path write(Path dir, int i, VideoFormat f, V4l2Buffer b, boolean raw) throws IOException {
         if (raw) {
             Path file = dir.resolve(String.format("frame-%03d.%s.raw", i, f.pixelFormat().fourcc().trim()));
             try (OutputStream o = Files.newOutputStream(file)) {

@@ -1,14 +1,14 @@
 package io.github.v4l2ffm.examples;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.DmaBuf;
-import io.github.v4l2ffm.Encoder;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoEncoder;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.Fraction;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.V4l2Devices;
@@ -70,8 +70,8 @@ public final class CaptureToEncoder {
         }
         Path encoder = encoderPath != null ? Path.of(encoderPath) : findEncoder(coded);
         try (V4l2Device cam = V4l2Device.open(cameraPath); OutputStream file = Files.newOutputStream(Path.of(out))) {
-            Queue q = cam.captureQueue();
-            Format f = q.setFormat(width, height, PixelFormat.YUV420);
+            BufferQueue q = cam.captureQueue();
+            VideoFormat f = q.setFormat(width, height, PixelFormat.YUV420);
             if (!f.pixelFormat().equals(PixelFormat.YUV420) || f.width() != width || f.height() != height) {
                 throw new IllegalStateException("the camera cannot give " + width + "x" + height + " YU12: " + f);
             }
@@ -83,11 +83,11 @@ public final class CaptureToEncoder {
             System.out.println("camera  " + cameraPath + ": " + f);
             try (BufferSet camBuffers = q.allocate(4)) {
                 List<DmaBuf> exported = new ArrayList<>();
-                Encoder enc = null;
+                VideoEncoder enc = null;
                 if (!copy) {
                     try {
                         for (int i = 0; i < camBuffers.count(); i++) exported.add(camBuffers.export(i, 0));
-                        enc = Encoder.open(encoder, new Encoder.Config(width, height, PixelFormat.YUV420, coded, new Fraction(1, 30))
+                        enc = VideoEncoder.open(encoder, new VideoEncoder.Config(width, height, PixelFormat.YUV420, coded, new Fraction(1, 30))
                                 .importing(exported));
                         System.out.println("zero copy: the encoder imports the camera's " + exported.size() + " buffers as dma-bufs");
                     } catch (V4l2Exception | IllegalArgumentException | IllegalStateException e) {
@@ -97,10 +97,10 @@ public final class CaptureToEncoder {
                     }
                 }
                 if (enc == null) {
-                    enc = Encoder.open(encoder, new Encoder.Config(width, height, PixelFormat.YUV420, coded, new Fraction(1, 30)));
+                    enc = VideoEncoder.open(encoder, new VideoEncoder.Config(width, height, PixelFormat.YUV420, coded, new Fraction(1, 30)));
                     if (copy) System.out.println("copy path: each frame is copied into the encoder's buffers (--copy)");
                 }
-                try (Encoder e = enc; Streaming s = camBuffers.start()) {
+                try (VideoEncoder e = enc; Streaming s = camBuffers.start()) {
                     System.out.println("encoder " + encoder + ": " + e.codedFormat());
                     run(s, camBuffers, e, !exported.isEmpty(), frames, file);
                 } finally {
@@ -110,7 +110,7 @@ public final class CaptureToEncoder {
         }
     }
 
-    private static void run(Streaming cam, BufferSet camBuffers, Encoder enc, boolean zeroCopy, int frames, OutputStream file)
+    private static void run(Streaming cam, BufferSet camBuffers, VideoEncoder enc, boolean zeroCopy, int frames, OutputStream file)
             throws IOException {
         Streaming encInput = enc.inputBuffers().streaming().orElseThrow();
         int sent = 0, written = 0;
@@ -118,9 +118,9 @@ public final class CaptureToEncoder {
         boolean draining = false;
         while (!enc.isDrained()) {
             if (sent < frames) {
-                Buffer v = cam.dequeue(0);
+                V4l2Buffer v = cam.dequeue(0);
                 if (v != null) {
-                    Buffer in = zeroCopy ? enc.input(v.index()) : enc.freeInput(5_000);
+                    V4l2Buffer in = zeroCopy ? enc.input(v.index()) : enc.freeInput(5_000);
                     if (!zeroCopy) {
                         MemorySegment.copy(v.segment(0), 0, in.segment(0), 0, v.bytesUsed(0));
                         cam.queue(v);
@@ -133,10 +133,10 @@ public final class CaptureToEncoder {
                 draining = true;
             }
             if (zeroCopy) { // camera buffers go back to the camera once the encoder is done with them
-                Buffer done;
+                V4l2Buffer done;
                 while (encInput.queuedCount() > 0 && (done = encInput.dequeue(0)) != null) cam.queue(camBuffers.buffer(done.index()));
             }
-            Buffer out = enc.dequeueOutput(10);
+            V4l2Buffer out = enc.dequeueOutput(10);
             if (out != null) {
                 if (out.bytesUsed(0) > 0) {
                     file.write(out.segment(0).asSlice(0, out.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE));
@@ -178,13 +178,13 @@ public final class CaptureToEncoder {
             throw new IllegalStateException("--encoder ffmpeg needs ffmpeg on the PATH (apt-get install ffmpeg)", e);
         }
         try (V4l2Device cam = V4l2Device.open(cameraPath); OutputStream pipe = ffmpeg.getOutputStream()) {
-            Queue q = cam.captureQueue();
-            Format f = q.setFormat(width, height, PixelFormat.YUV420);
+            BufferQueue q = cam.captureQueue();
+            VideoFormat f = q.setFormat(width, height, PixelFormat.YUV420);
             byte[] frame = new byte[width * height * 3 / 2];
             long start = System.nanoTime();
             try (BufferSet set = q.allocate(4); Streaming s = set.start()) {
                 for (int i = 0; i < frames; i++) {
-                    Buffer b = s.dequeue(5_000);
+                    V4l2Buffer b = s.dequeue(5_000);
                     if (b == null) throw new IllegalStateException("no frame within 5 s");
                     MemorySegment.copy(b.segment(0), ValueLayout.JAVA_BYTE, 0, frame, 0, Math.min(frame.length, f.sizeImage()));
                     s.queue(b);

@@ -1,17 +1,17 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.Cid;
 import io.github.v4l2ffm.BufferSet;
-import io.github.v4l2ffm.Decoder;
+import io.github.v4l2ffm.VideoDecoder;
 import io.github.v4l2ffm.DeviceInfo;
-import io.github.v4l2ffm.Encoder;
-import io.github.v4l2ffm.Event;
+import io.github.v4l2ffm.VideoEncoder;
+import io.github.v4l2ffm.V4l2Event;
 import io.github.v4l2ffm.Events;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.Fraction;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.junit.Driver;
@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** vicodec's stateful FWHT encoder and decoder through {@link Encoder} and {@link Decoder}. */
+/** vicodec's stateful FWHT encoder and decoder through {@link VideoEncoder} and {@link VideoDecoder}. */
 @WithV4l2Drivers(vivid = @Vivid, vicodec = @Vicodec)
 @org.junit.jupiter.api.Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class CodecTest {
@@ -45,21 +45,21 @@ class CodecTest {
     static final double MIN_PSNR = 30.0;
 
     /** Encodes {@code frames} into coded frames (one byte[] each), with MMAP input filled by copy. */
-    static List<byte[]> encode(Encoder enc, List<byte[]> frames) {
+    static List<byte[]> encode(VideoEncoder enc, List<byte[]> frames) {
         List<byte[]> coded = new ArrayList<>();
         int sent = 0;
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (coded.size() < frames.size()) {
             assertTrue(System.nanoTime() < deadline, "encoder stalled: " + sent + " frames in, " + coded.size() + " out");
             if (sent < frames.size()) {
-                Buffer in = enc.freeInput(0);
+                V4l2Buffer in = enc.freeInput(0);
                 if (in != null) {
                     MemorySegment.copy(frames.get(sent), 0, in.segment(0), ValueLayout.JAVA_BYTE, 0, frames.get(sent).length);
                     enc.queueInput(in, frames.get(sent).length, 1_000_000L * (sent + 1));
                     sent++;
                 }
             }
-            Buffer out = enc.dequeueOutput(20);
+            V4l2Buffer out = enc.dequeueOutput(20);
             if (out != null) {
                 coded.add(out.segment(0).asSlice(0, out.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE));
                 assertEquals(1_000_000L * coded.size(), out.timestampNanos(), "the coded frame carries its input's timestamp");
@@ -73,7 +73,7 @@ class CodecTest {
      * Decodes coded frames, then drains the decoder; returns the decoded frames' bytes by
      * timestamp. Timestamps of frames the decoder flagged ERROR go to {@code errors}.
      */
-    static Map<Long, byte[]> decode(Decoder dec, List<byte[]> coded, long firstTimestamp, List<Long> errors) {
+    static Map<Long, byte[]> decode(VideoDecoder dec, List<byte[]> coded, long firstTimestamp, List<Long> errors) {
         Map<Long, byte[]> decoded = new HashMap<>();
         int sent = 0;
         boolean draining = false;
@@ -81,7 +81,7 @@ class CodecTest {
         while (!dec.isDrained()) {
             assertTrue(System.nanoTime() < deadline, "decoder stalled: " + sent + " in, " + decoded.size() + " out");
             if (sent < coded.size()) {
-                Buffer in = dec.freeInput(0);
+                V4l2Buffer in = dec.freeInput(0);
                 if (in != null) {
                     MemorySegment.copy(coded.get(sent), 0, in.segment(0), ValueLayout.JAVA_BYTE, 0, coded.get(sent).length);
                     dec.queueInput(in, coded.get(sent).length, firstTimestamp + 1_000_000L * sent);
@@ -91,7 +91,7 @@ class CodecTest {
                 dec.drain();
                 draining = true;
             }
-            Buffer f = dec.dequeueFrame(20);
+            V4l2Buffer f = dec.dequeueFrame(20);
             if (f != null) {
                 if (f.isError()) errors.add(f.timestampNanos());
                 else decoded.put(f.timestampNanos(), f.segment(0).asSlice(0, f.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE));
@@ -101,7 +101,7 @@ class CodecTest {
         return decoded;
     }
 
-    static Map<Long, byte[]> decode(Decoder dec, List<byte[]> coded, long firstTimestamp, int expected) {
+    static Map<Long, byte[]> decode(VideoDecoder dec, List<byte[]> coded, long firstTimestamp, int expected) {
         List<Long> errors = new ArrayList<>();
         Map<Long, byte[]> decoded = decode(dec, coded, firstTimestamp, errors);
         assertEquals(List.of(), errors, "frames flagged ERROR");
@@ -117,13 +117,13 @@ class CodecTest {
         VividControls.pattern(camera.path(), "Gray Ramp");
         List<byte[]> captured = new ArrayList<>();
         try (V4l2Device vivid = camera.open()) {
-            Queue q = vivid.captureQueue();
-            Format f = q.setFormat(W, H, PixelFormat.YUV420);
+            BufferQueue q = vivid.captureQueue();
+            VideoFormat f = q.setFormat(W, H, PixelFormat.YUV420);
             assertEquals(W * H * 3 / 2, f.sizeImage());
             vivid.controls().set(vivid.controls().find("osd_text_mode").orElseThrow().id(), 0); // counters: frames differ
             try (BufferSet set = q.allocate(4); Streaming s = set.start()) {
                 while (captured.size() < 60) {
-                    Buffer b = s.dequeue(10_000);
+                    V4l2Buffer b = s.dequeue(10_000);
                     assertNotNull(b);
                     captured.add(b.segment(0).asSlice(0, b.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE));
                     s.queue(b);
@@ -134,14 +134,14 @@ class CodecTest {
             }
         }
         List<byte[]> coded;
-        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(W, H, PixelFormat.YUV420, PixelFormat.FWHT, new Fraction(1, 30)))) {
+        try (VideoEncoder enc = VideoEncoder.open(encoder.path(), new VideoEncoder.Config(W, H, PixelFormat.YUV420, PixelFormat.FWHT, new Fraction(1, 30)))) {
             assertEquals(PixelFormat.FWHT, enc.codedFormat().pixelFormat());
             coded = encode(enc, captured);
         }
         long total = coded.stream().mapToLong(c -> c.length).sum();
         assertTrue(total < 60L * W * H * 3 / 2, "the stream is compressed: " + total + " bytes");
         Map<Long, byte[]> decoded;
-        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, W * H * 3 / 2, 4)) {
+        try (VideoDecoder dec = VideoDecoder.open(decoder.path(), PixelFormat.FWHT, W * H * 3 / 2, 4)) {
             decoded = decode(dec, coded, 1_000_000L, 60);
             assertEquals(1, dec.sourceChanges(), "one SOURCE_CHANGE announced the stream's format");
             assertEquals(W, dec.frameFormat().width());
@@ -164,15 +164,15 @@ class CodecTest {
 
     @Test
     void drainEndsWithLastAndEosThenRestarts(@Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder) {
-        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null));
-             Events.Subscription eos = enc.device().events().subscribe(Event.Type.EOS, 0)) {
+        try (VideoEncoder enc = VideoEncoder.open(encoder.path(), new VideoEncoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null));
+             Events.Subscription eos = enc.device().events().subscribe(V4l2Event.Type.EOS, 0)) {
             List<byte[]> frames = new ArrayList<>();
             for (int i = 0; i < 3; i++) frames.add(Codecs.yuv420(640, 480, i));
             assertEquals(3, encode(enc, frames).size());
             enc.drain();
-            Buffer last = null;
+            V4l2Buffer last = null;
             for (int i = 0; i < 20 && last == null; i++) {
-                Buffer b = enc.dequeueOutput(5_000);
+                V4l2Buffer b = enc.dequeueOutput(5_000);
                 assertNotNull(b, "the drain ends with a LAST buffer");
                 if (b.isLast()) last = b;
                 else enc.requeueOutput(b);
@@ -180,9 +180,9 @@ class CodecTest {
             assertNotNull(last);
             assertTrue(enc.isDrained());
             assertEquals(null, enc.dequeueOutput(100), "nothing after LAST: DQBUF answers EPIPE");
-            Event e = enc.device().events().await(5_000);
+            V4l2Event e = enc.device().events().await(5_000);
             assertNotNull(e);
-            assertEquals(Event.Type.EOS, e.type());
+            assertEquals(V4l2Event.Type.EOS, e.type());
             enc.restart();
             assertEquals(2, encode(enc, List.of(Codecs.yuv420(640, 480, 7), Codecs.yuv420(640, 480, 8))).size(), "encodes again after restart");
         }
@@ -192,19 +192,19 @@ class CodecTest {
     void decoderFollowsAResolutionChangeMidStream(@Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder,
                                                   @Driver(value = "vicodec", name = "stateful-decoder") DeviceInfo decoder) {
         List<byte[]> small, large;
-        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+        try (VideoEncoder enc = VideoEncoder.open(encoder.path(), new VideoEncoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
             List<byte[]> f = new ArrayList<>();
             for (int i = 0; i < 4; i++) f.add(Codecs.yuv420(640, 480, i));
             small = encode(enc, f);
         }
-        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(1280, 720, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+        try (VideoEncoder enc = VideoEncoder.open(encoder.path(), new VideoEncoder.Config(1280, 720, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
             List<byte[]> f = new ArrayList<>();
             for (int i = 0; i < 4; i++) f.add(Codecs.yuv420(1280, 720, i));
             large = encode(enc, f);
         }
         List<byte[]> stream = new ArrayList<>(small);
         stream.addAll(large);
-        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, 1280 * 720 * 3 / 2, 4)) {
+        try (VideoDecoder dec = VideoDecoder.open(decoder.path(), PixelFormat.FWHT, 1280 * 720 * 3 / 2, 4)) {
             Map<Long, byte[]> decoded = decode(dec, stream, 1_000_000L, 8);
             assertEquals(8, decoded.size(), "frames of both sizes decoded");
             assertEquals(2, dec.sourceChanges(), "the new size was announced");
@@ -221,7 +221,7 @@ class CodecTest {
     void corruptAndTruncatedStreamsGiveErrorsNotHangs(@Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder,
                                                       @Driver(value = "vicodec", name = "stateful-decoder") DeviceInfo decoder) {
         List<byte[]> good;
-        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+        try (VideoEncoder enc = VideoEncoder.open(encoder.path(), new VideoEncoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
             List<byte[]> f = new ArrayList<>();
             for (int i = 0; i < 6; i++) f.add(Codecs.yuv420(640, 480, i));
             good = encode(enc, f);
@@ -237,7 +237,7 @@ class CodecTest {
         stream.add(garbage);
         stream.add(good.get(4));
         stream.add(good.get(5));
-        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
+        try (VideoDecoder dec = VideoDecoder.open(decoder.path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
             List<Long> errors = new ArrayList<>();
             Map<Long, byte[]> decoded = decode(dec, stream, 1_000_000L, errors);
             System.out.println("damaged stream: decoded " + decoded.keySet() + ", flagged ERROR " + errors);
@@ -258,23 +258,23 @@ class CodecTest {
     void flushDropsQueuedInputAndDecodingGoesOnFromAKeyFrame(@Driver(value = "vicodec", name = "stateful-encoder") DeviceInfo encoder,
                                                             @Driver(value = "vicodec", name = "stateful-decoder") DeviceInfo decoder) {
         List<byte[]> coded;
-        try (Encoder enc = Encoder.open(encoder.path(), new Encoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
+        try (VideoEncoder enc = VideoEncoder.open(encoder.path(), new VideoEncoder.Config(640, 480, PixelFormat.YUV420, PixelFormat.FWHT, null))) {
             enc.device().controls().set(Cid.MPEG_VIDEO_GOP_SIZE, 4); // a key frame every 4 frames
             List<byte[]> f = new ArrayList<>();
             for (int i = 0; i < 8; i++) f.add(Codecs.yuv420(640, 480, i));
             coded = encode(enc, f);
         }
-        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
+        try (VideoDecoder dec = VideoDecoder.open(decoder.path(), PixelFormat.FWHT, 640 * 480 * 3 / 2, 4)) {
             // decode the first two frames, queue two more, then seek before they are all decoded
             Map<Long, byte[]> first = new HashMap<>();
             for (int i = 0; i < 2; i++) {
-                Buffer in = dec.freeInput(5_000);
+                V4l2Buffer in = dec.freeInput(5_000);
                 MemorySegment.copy(coded.get(i), 0, in.segment(0), ValueLayout.JAVA_BYTE, 0, coded.get(i).length);
                 dec.queueInput(in, coded.get(i).length, 1_000_000L * (i + 1));
             }
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (first.size() < 2 && System.nanoTime() < deadline) {
-                Buffer fr = dec.dequeueFrame(100);
+                V4l2Buffer fr = dec.dequeueFrame(100);
                 if (fr != null) {
                     first.put(fr.timestampNanos(), fr.segment(0).asSlice(0, 640 * 480).toArray(ValueLayout.JAVA_BYTE));
                     dec.requeueFrame(fr);

@@ -2,7 +2,7 @@ package io.github.v4l2ffm.vivid;
 
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Cid;
-import io.github.v4l2ffm.Event;
+import io.github.v4l2ffm.V4l2Event;
 import io.github.v4l2ffm.Events;
 import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.Streaming;
@@ -28,17 +28,17 @@ class EventsTest {
     @Test
     void controlChangeFromAnotherHandleArrivesWithTheNewValue(@Driver("vivid") V4l2Device watcher,
                                                                @Driver("vivid") V4l2Device changer) {
-        try (Events.Subscription sub = watcher.events().subscribe(Event.Type.CTRL, Cid.BRIGHTNESS, Events.SEND_INITIAL)) {
-            Event initial = watcher.events().await(5000);
+        try (Events.Subscription sub = watcher.events().subscribe(V4l2Event.Type.CTRL, Cid.BRIGHTNESS, Events.SEND_INITIAL)) {
+            V4l2Event initial = watcher.events().await(5000);
             assertNotNull(initial, "SEND_INITIAL delivers the current state");
             assertEquals(Cid.BRIGHTNESS, initial.id());
 
             changer.controls().set(Cid.BRIGHTNESS, 77);
-            Event e = watcher.events().await(5000);
+            V4l2Event e = watcher.events().await(5000);
             assertNotNull(e, "no event within 5 s");
-            assertEquals(Event.Type.CTRL, e.type());
+            assertEquals(V4l2Event.Type.CTRL, e.type());
             assertEquals(Cid.BRIGHTNESS, e.id());
-            Event.ControlChange change = assertInstanceOf(Event.ControlChange.class, e.payload());
+            V4l2Event.ControlChange change = assertInstanceOf(V4l2Event.ControlChange.class, e.payload());
             assertTrue(change.valueChanged());
             assertEquals(77, change.value());
             assertEquals(0, change.minimum());
@@ -54,10 +54,10 @@ class EventsTest {
     @Test
     void framesAndEventsInOnePollLoop(@Driver("vivid") V4l2Device dev, @Driver("vivid") V4l2Device changer) {
         dev.captureQueue().setFormat(320, 180, PixelFormat.YUYV);
-        try (Events.Subscription sub = dev.events().subscribe(Event.Type.CTRL, Cid.CONTRAST);
+        try (Events.Subscription sub = dev.events().subscribe(V4l2Event.Type.CTRL, Cid.CONTRAST);
              BufferSet set = dev.captureQueue().allocate(3); Streaming s = set.start()) {
             int frames = 0;
-            Event got = null;
+            V4l2Event got = null;
             for (int i = 0; i < 200 && got == null; i++) {
                 if (frames == 3) changer.controls().set(Cid.CONTRAST, 90);
                 int ready = s.await(5000);
@@ -70,7 +70,7 @@ class EventsTest {
             }
             assertNotNull(got, "the event came through the same poll as the frames");
             assertTrue(frames >= 3);
-            assertEquals(90, ((Event.ControlChange) got.payload()).value());
+            assertEquals(90, ((V4l2Event.ControlChange) got.payload()).value());
         } finally {
             changer.controls().set(Cid.CONTRAST, 128);
         }
@@ -78,7 +78,7 @@ class EventsTest {
 
     @Test
     void subscribingToAnEventTheDeviceDoesNotSendFails(@Driver("vim2m") V4l2Device m2m) {
-        V4l2Exception e = assertThrows(V4l2Exception.class, () -> m2m.events().subscribe(Event.Type.SOURCE_CHANGE, 0));
+        V4l2Exception e = assertThrows(V4l2Exception.class, () -> m2m.events().subscribe(V4l2Event.Type.SOURCE_CHANGE, 0));
         assertEquals("VIDIOC_SUBSCRIBE_EVENT", e.operation());
     }
 }

@@ -1,14 +1,14 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Capability;
 import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.DmaBuf;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.Memory;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.junit.Driver;
@@ -41,14 +41,14 @@ class ExpbufTest {
         VividControls.pattern(vividInfo.path(), "75% Colorbar");
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
         try (V4l2Device vivid = vividInfo.open(); V4l2Device m2m = m2mInfo.open()) {
-            Queue cap = vivid.captureQueue();
-            Format vf = cap.setFormat(320, 180, PixelFormat.RGB24);
+            BufferQueue cap = vivid.captureQueue();
+            VideoFormat vf = cap.setFormat(320, 180, PixelFormat.RGB24);
             assertEquals(PixelFormat.RGB24, vf.pixelFormat());
             assertEquals(320 * 180 * 3, vf.sizeImage());
 
-            Queue m2mOut = m2m.outputQueue(), m2mCap = m2m.captureQueue();
-            Format of = m2mOut.setFormat(320, 180, PixelFormat.RGB24);
-            Format cf = m2mCap.setFormat(320, 180, PixelFormat.RGB24);
+            BufferQueue m2mOut = m2m.outputQueue(), m2mCap = m2m.captureQueue();
+            VideoFormat of = m2mOut.setFormat(320, 180, PixelFormat.RGB24);
+            VideoFormat cf = m2mCap.setFormat(320, 180, PixelFormat.RGB24);
             assertEquals(vf.sizeImage(), of.sizeImage());
             assertEquals(vf.sizeImage(), cf.sizeImage());
 
@@ -59,17 +59,17 @@ class ExpbufTest {
                      Streaming vs = vividBufs.start(); Streaming os = in.start(); Streaming cs = out.start()) {
                     assertEquals(Memory.DMABUF, in.memory());
                     for (int frame = 0; frame < 3; frame++) {
-                        Buffer v = vs.dequeue(10_000);
+                        V4l2Buffer v = vs.dequeue(10_000);
                         assertNotNull(v, "vivid frame");
                         byte[] original = v.segment(0).asSlice(0, v.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE);
 
-                        Buffer src = in.buffer(v.index()); // the vim2m buffer that imports the same dma-buf
+                        V4l2Buffer src = in.buffer(v.index()); // the vim2m buffer that imports the same dma-buf
                         assertEquals(exported.get(v.index()).fd(), src.dmaBuf(0).fd());
                         src.setBytesUsed(0, v.bytesUsed(0));
                         os.queue(src);
-                        Buffer result = cs.dequeue(10_000);
+                        V4l2Buffer result = cs.dequeue(10_000);
                         assertNotNull(result, "vim2m result");
-                        Buffer done = os.dequeue(10_000);
+                        V4l2Buffer done = os.dequeue(10_000);
                         assertEquals(src.index(), done.index());
 
                         byte[] converted = result.segment(0).asSlice(0, result.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE);

@@ -1,6 +1,6 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.PixelFormat;
@@ -45,7 +45,7 @@ class ExtensionTest {
         camera.captureQueue().setFormat(320, 180, PixelFormat.RGB24);
         byte[] frame;
         try (BufferSet set = camera.captureQueue().allocate(2); Streaming s = set.start()) {
-            Buffer b = s.dequeue(10_000);
+            V4l2Buffer b = s.dequeue(10_000);
             assertNotNull(b);
             frame = b.segment(0).asSlice(0, b.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE);
         }

@@ -8,7 +8,7 @@ import io.github.v4l2ffm.FrameInterval;
 import io.github.v4l2ffm.FrameSize;
 import io.github.v4l2ffm.Input;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Rect;
 import io.github.v4l2ffm.SelectionTarget;
 import io.github.v4l2ffm.UserptrAllocator;
@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Format, size, interval, input and selection enumeration, checked against v4l2-ctl on vivid. */
+/** VideoFormat, size, interval, input and selection enumeration, checked against v4l2-ctl on vivid. */
 @WithV4l2Drivers(vivid = @Vivid)
 class FormatsTest {
 
@@ -118,7 +118,7 @@ class FormatsTest {
     void userptrBlocksAreReusedAcrossAllocations(@Driver("vivid") V4l2Device dev) {
         try (Arena arena = Arena.ofShared()) {
             UserptrAllocator allocator = new UserptrAllocator(arena);
-            Queue q = dev.captureQueue();
+            BufferQueue q = dev.captureQueue();
             q.setFormat(320, 180, PixelFormat.YUYV);
             java.util.Set<Long> firstAddresses = null;
             for (int cycle = 0; cycle < 3; cycle++) {

@@ -1,11 +1,11 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Fraction;
 import io.github.v4l2ffm.FrameInterval;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.junit.Driver;
@@ -23,19 +23,19 @@ class FrameRateTest {
 
     @Test
     void thirtyFramesPerSecond(@Driver("vivid") V4l2Device dev) {
-        Queue q = dev.captureQueue();
+        BufferQueue q = dev.captureQueue();
         q.setFormat(320, 180, PixelFormat.YUYV);
         assertTrue(dev.frameIntervals(PixelFormat.YUYV, 320, 180).contains(new FrameInterval.Discrete(new Fraction(1, 30))),
                 "vivid offers 1/30 at 320x180: " + dev.frameIntervals(PixelFormat.YUYV, 320, 180));
         assertEquals(new Fraction(1, 30), dev.setFrameInterval(q.type(), new Fraction(1, 30)));
         assertEquals(new Fraction(1, 30), dev.frameInterval(q.type()).orElseThrow());
         try (BufferSet set = q.allocate(4); Streaming s = set.start()) {
-            Buffer first = s.dequeue(10_000);
+            V4l2Buffer first = s.dequeue(10_000);
             assertNotNull(first);
             long t0 = first.timestampNanos();
             int seq0 = first.sequence();
             s.queue(first);
-            Buffer b = null;
+            V4l2Buffer b = null;
             for (int i = 0; i < 30; i++) {
                 if (b != null) s.queue(b);
                 b = s.dequeue(10_000);

@@ -1,11 +1,11 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DeviceInfo;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.junit.Driver;
@@ -44,12 +44,12 @@ class PixelContentTest {
     void solidColourFramesHoldThatColour(String fourcc, String pattern, int[] rgb, @Driver("vivid") DeviceInfo info) throws Exception {
         VividControls.pattern(info.path(), pattern);
         try (V4l2Device dev = info.open()) {
-            Queue q = dev.captureQueue();
-            Format f = q.setFormat(160, 120, PixelFormat.of(fourcc));
+            BufferQueue q = dev.captureQueue();
+            VideoFormat f = q.setFormat(160, 120, PixelFormat.of(fourcc));
             assertEquals(fourcc, f.pixelFormat().fourcc());
             try (BufferSet set = q.allocate(2); Streaming s = set.start()) {
                 // the pattern change applies from the next generated frame: check the third
-                Buffer b = null;
+                V4l2Buffer b = null;
                 for (int i = 0; i < 3; i++) {
                     if (b != null) s.queue(b);
                     b = s.dequeue(10_000);
@@ -63,7 +63,7 @@ class PixelContentTest {
     }
 
     /** Every pixel of the frame converts to {@code rgb} within a small tolerance. */
-    static void checkSolid(Format f, MemorySegment data, int bytesUsed, int[] rgb, String what) {
+    static void checkSolid(VideoFormat f, MemorySegment data, int bytesUsed, int[] rgb, String what) {
         assertEquals(f.sizeImage(), bytesUsed);
         int w = f.width(), h = f.height(), stride = f.bytesPerLine();
         for (int y = 0; y < h; y++) {

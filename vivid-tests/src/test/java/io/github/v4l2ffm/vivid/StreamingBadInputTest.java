@@ -1,13 +1,13 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferAllocator;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DeviceInfo;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.Memory;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.junit.Driver;
@@ -72,8 +72,8 @@ class StreamingBadInputTest {
     @Test
     void userptrTooSmallIsRefusedBeforeTheKernel(@Driver("vivid") DeviceInfo vivid) {
         try (Arena arena = Arena.ofConfined(); V4l2Device dev = vivid.open()) {
-            Queue q = dev.captureQueue();
-            Format f = q.setFormat(320, 180, PixelFormat.YUYV);
+            BufferQueue q = dev.captureQueue();
+            VideoFormat f = q.setFormat(320, 180, PixelFormat.YUYV);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q.allocate(2, new BadAllocator(arena, 4096, 0)));
             assertTrue(e.getMessage().contains("holds " + (f.sizeImage() - 4096) + " bytes") && e.getMessage().contains("needs " + f.sizeImage()), e.getMessage());
             assertTrue(q.buffers().isEmpty());
@@ -87,7 +87,7 @@ class StreamingBadInputTest {
     @Test
     void userptrMisalignedIsRefusedBeforeTheKernel(@Driver("vivid") DeviceInfo vivid) {
         try (Arena arena = Arena.ofConfined(); V4l2Device dev = vivid.open()) {
-            Queue q = dev.captureQueue();
+            BufferQueue q = dev.captureQueue();
             q.setFormat(320, 180, PixelFormat.YUYV);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> q.allocate(2, new BadAllocator(arena, 0, 64)));
             assertTrue(e.getMessage().contains("not page-aligned"), e.getMessage());
@@ -107,14 +107,14 @@ class StreamingBadInputTest {
     @Test
     void dequeueWhenNotStreamingAndOtherStateErrors(@Driver("vivid") DeviceInfo vivid) {
         try (V4l2Device dev = vivid.open()) {
-            Queue q = dev.captureQueue();
+            BufferQueue q = dev.captureQueue();
             q.setFormat(320, 180, PixelFormat.YUYV);
             try (BufferSet set = q.allocate(2)) {
                 assertTrue(assertThrows(IllegalStateException.class, () -> q.allocate(2)).getMessage().contains("already has 2 buffers"));
                 assertThrows(IllegalStateException.class, () -> q.setFormat(640, 480, PixelFormat.YUYV));
                 Streaming s = set.start();
                 assertThrows(IllegalStateException.class, set::start);
-                Buffer b = s.dequeue(10_000);
+                V4l2Buffer b = s.dequeue(10_000);
                 assertNotNull(b);
                 s.queue(b);
                 IllegalStateException twice = assertThrows(IllegalStateException.class, () -> s.queue(b));
@@ -134,16 +134,16 @@ class StreamingBadInputTest {
     @Test
     void unsupportedFormatIsAdjustedAndReported(@Driver("vivid") DeviceInfo vivid) {
         try (V4l2Device dev = vivid.open()) {
-            Queue q = dev.captureQueue();
-            Format asked = Format.of(q.type(), 320, 180, PixelFormat.of("ZZZZ"));
-            Format tried = dev.tryFormat(asked);
-            Format got = q.setFormat(asked);
+            BufferQueue q = dev.captureQueue();
+            VideoFormat asked = VideoFormat.of(q.type(), 320, 180, PixelFormat.of("ZZZZ"));
+            VideoFormat tried = dev.tryFormat(asked);
+            VideoFormat got = q.setFormat(asked);
             assertNotEquals(PixelFormat.of("ZZZZ"), got.pixelFormat());
             assertEquals(tried, got);
             assertTrue(q.formats().stream().anyMatch(d -> d.pixelFormat().equals(got.pixelFormat())),
                     got.pixelFormat() + " is one of the formats the queue lists");
             // a size the device does not have is adjusted too
-            Format odd = q.setFormat(333, 77, PixelFormat.YUYV);
+            VideoFormat odd = q.setFormat(333, 77, PixelFormat.YUYV);
             assertTrue(odd.width() != 333 || odd.height() != 77, "vivid's webcam input has discrete sizes: " + odd);
         }
     }
@@ -152,7 +152,7 @@ class StreamingBadInputTest {
     void segmentUseAfterTheBuffersAreFreedIsAnExceptionNotACrash(@Driver("vivid") DeviceInfo vivid) {
         try (V4l2Device dev = vivid.open()) {
             BufferSet set = dev.captureQueue().allocate(2);
-            Buffer b = set.buffer(0);
+            V4l2Buffer b = set.buffer(0);
             MemorySegment seg = b.segment(0);
             seg.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
             set.close();
@@ -177,7 +177,7 @@ class StreamingBadInputTest {
         try (V4l2Device m2m = info.open()) {
             Streaming s = idleM2mCapture(m2m);
             assertNull(s.dequeue(200), "nothing to dequeue without input");
-            CompletableFuture<Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(-1));
+            CompletableFuture<V4l2Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(-1));
             Thread.sleep(300);
             assertFalse(waiter.isDone(), "dequeue(-1) returned without a frame or a stop");
             s.stop();
@@ -190,7 +190,7 @@ class StreamingBadInputTest {
     void closingTheDeviceWhileAnotherThreadWaitsNeitherCrashesNorHangs(@Driver("vim2m") DeviceInfo info) throws Exception {
         V4l2Device m2m = info.open();
         Streaming s = idleM2mCapture(m2m);
-        CompletableFuture<Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(-1));
+        CompletableFuture<V4l2Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(-1));
         Thread.sleep(300);
         assertFalse(waiter.isDone());
         m2m.close();

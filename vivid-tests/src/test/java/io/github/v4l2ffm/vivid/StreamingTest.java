@@ -1,14 +1,14 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferAllocator;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.DmaHeapAllocator;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.Memory;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.TimestampType;
 import io.github.v4l2ffm.UdmabufAllocator;
@@ -53,9 +53,9 @@ class StreamingTest {
         try (Arena arena = Arena.ofShared();
              V4l2Device dev = info.open();
              Alloc alloc = allocator(backing, arena)) {
-            Queue q = dev.captureQueue();
+            BufferQueue q = dev.captureQueue();
             assertEquals(multiplanar, q.type().isMultiplanar());
-            Format f = q.setFormat(320, 180, PixelFormat.YUYV);
+            VideoFormat f = q.setFormat(320, 180, PixelFormat.YUYV);
             assertEquals(PixelFormat.YUYV, f.pixelFormat());
             assertEquals(320, f.width());
             assertEquals(180, f.height());
@@ -69,7 +69,7 @@ class StreamingTest {
                 int lastSeq = -1;
                 long lastTs = Long.MIN_VALUE;
                 for (int i = 0; i < FRAMES; i++) {
-                    Buffer b = s.dequeue(10_000);
+                    V4l2Buffer b = s.dequeue(10_000);
                     assertNotNull(b, "no frame within 10 s (frame " + i + ")");
                     assertTrue(b.sequence() > lastSeq, "sequence " + b.sequence() + " after " + lastSeq);
                     assertTrue(b.timestampNanos() > lastTs, "timestamp " + b.timestampNanos() + " after " + lastTs);
@@ -97,20 +97,20 @@ class StreamingTest {
     void createBufsAddsBuffersWhileStreaming(@Driver("vivid") DeviceInfo vivid) {
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
         try (V4l2Device dev = vivid.open()) {
-            Queue q = dev.captureQueue();
-            Format f = q.setFormat(320, 180, PixelFormat.YUYV);
+            BufferQueue q = dev.captureQueue();
+            VideoFormat f = q.setFormat(320, 180, PixelFormat.YUYV);
             try (BufferSet set = q.allocate(2); Streaming s = set.start()) {
                 assertEquals(2, set.count());
-                java.util.List<Buffer> added = set.addBuffers(2);
+                java.util.List<V4l2Buffer> added = set.addBuffers(2);
                 assertEquals(4, set.count());
-                assertEquals(java.util.List.of(2, 3), added.stream().map(Buffer::index).toList());
-                for (Buffer b : added) {
+                assertEquals(java.util.List.of(2, 3), added.stream().map(V4l2Buffer::index).toList());
+                for (V4l2Buffer b : added) {
                     assertEquals(f.sizeImage(), b.length(0));
                     s.queue(b);
                 }
                 java.util.Set<Integer> seen = new java.util.HashSet<>();
                 for (int i = 0; i < 12 && seen.size() < 4; i++) {
-                    Buffer b = s.dequeue(10_000);
+                    V4l2Buffer b = s.dequeue(10_000);
                     assertNotNull(b);
                     assertEquals(f.sizeImage(), b.bytesUsed(0));
                     seen.add(b.index());

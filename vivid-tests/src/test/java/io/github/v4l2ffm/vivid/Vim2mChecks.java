@@ -1,6 +1,6 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.PixelFormat;
@@ -33,7 +33,7 @@ public final class Vim2mChecks {
                 MemorySegment.copy(rgb, 0, in.buffer(0).segment(0), ValueLayout.JAVA_BYTE, 0, rgb.length);
                 in.buffer(0).setBytesUsed(0, rgb.length);
                 os.queue(in.buffer(0));
-                Buffer r = cs.dequeue(10_000);
+                V4l2Buffer r = cs.dequeue(10_000);
                 assertNotNull(r, "vim2m returned no frame in 10 s");
                 MemorySegment bgr = r.segment(0);
                 for (int i = 0; i < rgb.length; i += 3) {

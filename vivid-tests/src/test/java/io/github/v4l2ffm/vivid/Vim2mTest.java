@@ -1,9 +1,9 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Cid;
-import io.github.v4l2ffm.Format;
+import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
@@ -44,17 +44,17 @@ class Vim2mTest {
         m2m.controls().set(m2m.controls().find("transaction_time_msec").orElseThrow().id(), 1);
         m2m.controls().set(Cid.HFLIP, hflip ? 1 : 0);
         m2m.controls().set(Cid.VFLIP, vflip ? 1 : 0);
-        Format in = m2m.outputQueue().setFormat(W, H, PixelFormat.RGB24);
-        Format out = m2m.captureQueue().setFormat(W, H, PixelFormat.of(to));
+        VideoFormat in = m2m.outputQueue().setFormat(W, H, PixelFormat.RGB24);
+        VideoFormat out = m2m.captureQueue().setFormat(W, H, PixelFormat.of(to));
         assertEquals(W * H * 3, in.sizeImage());
         assertEquals(to, out.pixelFormat().fourcc());
         try (BufferSet src = m2m.outputQueue().allocate(1); BufferSet dst = m2m.captureQueue().allocate(1);
              Streaming os = src.start(); Streaming cs = dst.start()) {
-            Buffer b = src.buffer(0);
+            V4l2Buffer b = src.buffer(0);
             MemorySegment.copy(input, 0, b.segment(0), ValueLayout.JAVA_BYTE, 0, input.length);
             b.setBytesUsed(0, input.length);
             os.queue(b);
-            Buffer result = cs.dequeue(10_000);
+            V4l2Buffer result = cs.dequeue(10_000);
             assertNotNull(result, "vim2m returned nothing");
             assertEquals(out.sizeImage(), result.bytesUsed(0));
             byte[] expected = reference(input, to, hflip, vflip);

@@ -1,14 +1,14 @@
 package io.github.v4l2ffm.vivid;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
-import io.github.v4l2ffm.Decoder;
+import io.github.v4l2ffm.VideoDecoder;
 import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.DmaBuf;
-import io.github.v4l2ffm.Encoder;
+import io.github.v4l2ffm.VideoEncoder;
 import io.github.v4l2ffm.Memory;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.Queue;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.junit.Driver;
@@ -49,13 +49,13 @@ class ZeroCopyTest {
         List<byte[]> coded = new ArrayList<>();
         List<Long> codedTimestamps = new ArrayList<>();
         try (V4l2Device vivid = camera.open()) {
-            Queue q = vivid.captureQueue();
+            BufferQueue q = vivid.captureQueue();
             q.setFormat(W, H, PixelFormat.YUV420);
             List<DmaBuf> exported = new ArrayList<>();
             try (BufferSet cam = q.allocate(4)) {
                 for (int i = 0; i < cam.count(); i++) exported.add(cam.export(i, 0));
-                try (Encoder enc = Encoder.open(encoder.path(),
-                        new Encoder.Config(W, H, PixelFormat.YUV420, PixelFormat.FWHT, null).importing(exported));
+                try (VideoEncoder enc = VideoEncoder.open(encoder.path(),
+                        new VideoEncoder.Config(W, H, PixelFormat.YUV420, PixelFormat.FWHT, null).importing(exported));
                      Streaming s = cam.start()) {
                     assertEquals(Memory.DMABUF, enc.inputBuffers().memory());
                     int sent = 0;
@@ -63,23 +63,23 @@ class ZeroCopyTest {
                     while (coded.size() < FRAMES) {
                         assertTrue(System.nanoTime() < deadline, "stalled at " + sent + " in, " + coded.size() + " out");
                         if (sent < FRAMES) {
-                            Buffer v = s.dequeue(0);
+                            V4l2Buffer v = s.dequeue(0);
                             if (v != null) {
-                                Buffer in = enc.input(v.index());
+                                V4l2Buffer in = enc.input(v.index());
                                 assertEquals(exported.get(v.index()).fd(), in.dmaBuf(0).fd(), "the encoder imports vivid's buffer");
                                 enc.queueInput(in, v.bytesUsed(0), v.timestampNanos());
                                 sent++;
                             }
                         }
                         // inputs the encoder is done with go back to vivid, after a snapshot for the check
-                        Buffer done;
+                        V4l2Buffer done;
                         while (enc.inputBuffers().streaming().orElseThrow().queuedCount() > 0
                                 && (done = enc.inputBuffers().streaming().orElseThrow().dequeue(0)) != null) {
-                            Buffer camBuffer = cam.buffer(done.index());
+                            V4l2Buffer camBuffer = cam.buffer(done.index());
                             snapshots.put(done.timestampNanos(), camBuffer.segment(0).asSlice(0, W * H).toArray(ValueLayout.JAVA_BYTE));
                             s.queue(camBuffer);
                         }
-                        Buffer out = enc.dequeueOutput(20);
+                        V4l2Buffer out = enc.dequeueOutput(20);
                         if (out != null) {
                             coded.add(out.segment(0).asSlice(0, out.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE));
                             codedTimestamps.add(out.timestampNanos());
@@ -93,7 +93,7 @@ class ZeroCopyTest {
         }
         assertEquals(fds, LabDevices.openFds(), "descriptors leaked");
         // decode and compare with what was in vivid's buffers
-        try (Decoder dec = Decoder.open(decoder.path(), PixelFormat.FWHT, W * H * 3 / 2, 4)) {
+        try (VideoDecoder dec = VideoDecoder.open(decoder.path(), PixelFormat.FWHT, W * H * 3 / 2, 4)) {
             Map<Long, byte[]> decoded = CodecTest.decode(dec, coded, 0, new ArrayList<>());
             int compared = 0;
             double min = 99;

@@ -1,6 +1,6 @@
 package io.github.v4l2ffm.vivid.container;
 
-import io.github.v4l2ffm.Buffer;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DeviceInfo;
 import io.github.v4l2ffm.PixelFormat;
@@ -50,7 +50,7 @@ class ContainerCaptureTest {
         try (BufferSet set = camera.captureQueue().allocate(3); Streaming s = set.start()) {
             long last = -1;
             for (int i = 0; i < 5; i++) {
-                Buffer b = s.dequeue(10_000);
+                V4l2Buffer b = s.dequeue(10_000);
                 assertNotNull(b, "frame " + i);
                 assertTrue(b.sequence() > last, "sequence numbers grow");
                 last = b.sequence();

@@ -4,17 +4,17 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A stateful V4L2 video encoder (the kernel's "Memory-to-Memory Stateful Video Encoder
+ * A stateful V4L2 video encoder (the kernel's "Memory-to-Memory Stateful Video VideoEncoder
  * Interface"): raw frames go into its OUTPUT queue, the coded stream comes out of its CAPTURE
  * queue. Works with any such encoder by device path: vicodec's FWHT encoder, a Raspberry Pi's or
  * a Rockchip board's H.264 encoder.
  *
  * <pre>{@code
- * var config = new Encoder.Config(640, 360, PixelFormat.YUV420, PixelFormat.FWHT, new Fraction(1, 30));
- * try (Encoder enc = Encoder.open(Path.of("/dev/video3"), config)) {
- *     Buffer in = enc.freeInput(1000);           // fill in.segment(0) with a raw frame
+ * var config = new VideoEncoder.Config(640, 360, PixelFormat.YUV420, PixelFormat.FWHT, new Fraction(1, 30));
+ * try (VideoEncoder enc = VideoEncoder.open(Path.of("/dev/video3"), config)) {
+ *     V4l2Buffer in = enc.freeInput(1000);           // fill in.segment(0) with a raw frame
  *     enc.queueInput(in, enc.rawFormat().sizeImage(), timestampNanos);
- *     Buffer coded = enc.dequeueOutput(1000);   // coded.bytesUsed(0) bytes of stream
+ *     V4l2Buffer coded = enc.dequeueOutput(1000);   // coded.bytesUsed(0) bytes of stream
  *     enc.requeueOutput(coded);
  *     enc.drain();                              // ENCODER_CMD STOP: the last buffer comes flagged LAST
  * }
@@ -26,7 +26,7 @@ import java.util.List;
  * imported dma-bufs ({@link Config#importInput}): then frames from a camera's exported buffers
  * reach the encoder with no copy.
  */
-public final class Encoder implements AutoCloseable {
+public final class VideoEncoder implements AutoCloseable {
 
     /**
      * What to encode.
@@ -55,18 +55,18 @@ public final class Encoder implements AutoCloseable {
 
     private final V4l2Device device;
     private final boolean ownsDevice;
-    private final Format rawFormat;
-    private final Format codedFormat;
+    private final VideoFormat rawFormat;
+    private final VideoFormat codedFormat;
     private final BufferSet inputSet;
     private final BufferSet outputSet;
     private final Streaming input;
     private Streaming output;
     private boolean draining;
 
-    private Encoder(V4l2Device device, boolean ownsDevice, Config c) {
+    private VideoEncoder(V4l2Device device, boolean ownsDevice, Config c) {
         this.device = device;
         this.ownsDevice = ownsDevice;
-        Queue in = device.outputQueue(), out = device.captureQueue();
+        BufferQueue in = device.outputQueue(), out = device.captureQueue();
         // 1. the coded format on CAPTURE first: it decides what the OUTPUT side accepts
         codedFormat = out.setFormat(c.width(), c.height(), c.codedFormat());
         if (!codedFormat.pixelFormat().equals(c.codedFormat())) {
@@ -110,10 +110,10 @@ public final class Encoder implements AutoCloseable {
     }
 
     /** Opens the encoder at {@code path} and sets it up; the device is closed with the encoder. */
-    public static Encoder open(Path path, Config config) {
+    public static VideoEncoder open(Path path, Config config) {
         V4l2Device dev = V4l2Device.open(path);
         try {
-            return new Encoder(dev, true, config);
+            return new VideoEncoder(dev, true, config);
         } catch (RuntimeException | Error e) {
             dev.close();
             throw e;
@@ -121,8 +121,8 @@ public final class Encoder implements AutoCloseable {
     }
 
     /** Sets up an encoder on an open device; the device stays open after {@link #close()}. */
-    public static Encoder on(V4l2Device device, Config config) {
-        return new Encoder(device, false, config);
+    public static VideoEncoder on(V4l2Device device, Config config) {
+        return new VideoEncoder(device, false, config);
     }
 
     /** The device. */
@@ -135,12 +135,12 @@ public final class Encoder implements AutoCloseable {
      * size, which an encoder may align above the requested one (vicodec: to 8 or 16 lines); the
      * picture is then the requested size at the top left.
      */
-    public Format rawFormat() {
+    public VideoFormat rawFormat() {
         return rawFormat;
     }
 
     /** The coded format it produces. */
-    public Format codedFormat() {
+    public VideoFormat codedFormat() {
         return codedFormat;
     }
 
@@ -158,12 +158,12 @@ public final class Encoder implements AutoCloseable {
      * An input buffer the application may fill: one never queued yet, or one the encoder has
      * finished with (waiting up to {@code timeoutMillis}); {@code null} on timeout.
      */
-    public Buffer freeInput(long timeoutMillis) {
+    public V4l2Buffer freeInput(long timeoutMillis) {
         return input.freeBuffer(timeoutMillis);
     }
 
     /** The input buffer with this index, for imported input (it matches the exporting buffer's index). */
-    public Buffer input(int index) {
+    public V4l2Buffer input(int index) {
         return inputSet.buffer(index);
     }
 
@@ -173,7 +173,7 @@ public final class Encoder implements AutoCloseable {
     }
 
     /** Queues a raw frame of {@code bytesUsed} bytes with its timestamp (copied to the coded buffer). */
-    public void queueInput(Buffer raw, int bytesUsed, long timestampNanos) {
+    public void queueInput(V4l2Buffer raw, int bytesUsed, long timestampNanos) {
         if (draining) throw new IllegalStateException("the encoder is draining: restart() it first");
         raw.setBytesUsed(0, bytesUsed);
         raw.setTimestampNanos(timestampNanos);
@@ -182,14 +182,14 @@ public final class Encoder implements AutoCloseable {
 
     /**
      * The next coded buffer, waiting up to {@code timeoutMillis}; {@code null} on timeout or once
-     * drained. A buffer flagged {@link Buffer#isLast() LAST} ends a drain (it may hold no data).
+     * drained. A buffer flagged {@link V4l2Buffer#isLast() LAST} ends a drain (it may hold no data).
      */
-    public Buffer dequeueOutput(long timeoutMillis) {
+    public V4l2Buffer dequeueOutput(long timeoutMillis) {
         return output.dequeue(timeoutMillis);
     }
 
     /** Gives a coded buffer back to the encoder once its data has been used. */
-    public void requeueOutput(Buffer coded) {
+    public void requeueOutput(V4l2Buffer coded) {
         output.queue(coded);
     }
 

@@ -1,7 +1,7 @@
 package io.github.v4l2ffm;
 
-/** Field order of interlaced video ({@code enum v4l2_field}). */
-public enum Field {
+/** FieldOrder order of interlaced video ({@code enum v4l2_field}). */
+public enum FieldOrder {
     /** Let the driver choose (only in requests). */
     ANY, NONE, TOP, BOTTOM, INTERLACED, SEQ_TB, SEQ_BT, ALTERNATE, INTERLACED_TB, INTERLACED_BT;
 
@@ -11,8 +11,8 @@ public enum Field {
     }
 
     /** The field for the kernel's value {@code value}. */
-    public static Field of(int value) {
-        Field[] all = values();
+    public static FieldOrder of(int value) {
+        FieldOrder[] all = values();
         if (value < 0 || value >= all.length) throw new IllegalArgumentException("unknown field " + value);
         return all[value];
     }

@@ -10,9 +10,9 @@ package io.github.v4l2ffm;
  * @param pending how many more events are waiting
  * @param payload what the event says, by type
  */
-public record Event(Type type, int id, int sequence, long timestampNanos, int pending, Payload payload) {
+public record V4l2Event(Type type, int id, int sequence, long timestampNanos, int pending, Payload payload) {
 
-    /** Event types ({@code V4L2_EVENT_*}). */
+    /** V4l2Event types ({@code V4L2_EVENT_*}). */
     public enum Type {
         ALL(0), VSYNC(1), EOS(2), CTRL(3), FRAME_SYNC(4), SOURCE_CHANGE(5), MOTION_DET(6), OTHER(-1);
 

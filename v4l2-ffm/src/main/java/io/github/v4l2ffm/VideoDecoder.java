@@ -3,26 +3,26 @@ package io.github.v4l2ffm;
 import java.nio.file.Path;
 
 /**
- * A stateful V4L2 video decoder (the kernel's "Memory-to-Memory Stateful Video Decoder
+ * A stateful V4L2 video decoder (the kernel's "Memory-to-Memory Stateful Video VideoDecoder
  * Interface"): the coded stream goes into its OUTPUT queue; the decoder parses the stream's
  * headers, announces the frame format with a {@code SOURCE_CHANGE} event, and decoded frames
  * come out of its CAPTURE queue, which this class sets up (and sets up again on a resolution
  * change) when the event arrives.
  *
  * <pre>{@code
- * try (Decoder dec = Decoder.open(Path.of("/dev/video4"), PixelFormat.FWHT, 1 << 20, 4)) {
- *     Buffer in = dec.freeInput(1000);      // copy coded data into in.segment(0)
+ * try (VideoDecoder dec = VideoDecoder.open(Path.of("/dev/video4"), PixelFormat.FWHT, 1 << 20, 4)) {
+ *     V4l2Buffer in = dec.freeInput(1000);      // copy coded data into in.segment(0)
  *     dec.queueInput(in, length, timestampNanos);
- *     Buffer frame = dec.dequeueFrame(1000); // null until the first frame is decoded
- *     Format f = dec.frameFormat();
+ *     V4l2Buffer frame = dec.dequeueFrame(1000); // null until the first frame is decoded
+ *     VideoFormat f = dec.frameFormat();
  *     dec.requeueFrame(frame);
  * }
  * }</pre>
  */
-public final class Decoder implements AutoCloseable {
+public final class VideoDecoder implements AutoCloseable {
     private final V4l2Device device;
     private final boolean ownsDevice;
-    private final Format codedFormat;
+    private final VideoFormat codedFormat;
     private final BufferSet inputSet;
     private Streaming input;
     private final Events.Subscription sourceChange;
@@ -30,23 +30,23 @@ public final class Decoder implements AutoCloseable {
     private final int captureExtra;
     private BufferSet frameSet;
     private Streaming frames;
-    private Format frameFormat;
+    private VideoFormat frameFormat;
     private int sourceChanges;
     private boolean pendingChange;
     private boolean eosSeen;
 
-    private Decoder(V4l2Device device, boolean ownsDevice, PixelFormat coded, int codedBufferSize, int inputBuffers, int captureExtra) {
+    private VideoDecoder(V4l2Device device, boolean ownsDevice, PixelFormat coded, int codedBufferSize, int inputBuffers, int captureExtra) {
         this.device = device;
         this.ownsDevice = ownsDevice;
         this.captureExtra = captureExtra;
-        Queue in = device.outputQueue();
-        codedFormat = in.setFormat(Format.of(in.type(), 0, 0, coded, codedBufferSize));
+        BufferQueue in = device.outputQueue();
+        codedFormat = in.setFormat(VideoFormat.of(in.type(), 0, 0, coded, codedBufferSize));
         if (!codedFormat.pixelFormat().equals(coded)) {
             throw new IllegalArgumentException(device.path() + " does not decode " + coded + " (it takes "
                     + in.formats().stream().map(d -> d.pixelFormat().fourcc()).toList() + ")");
         }
-        sourceChange = device.events().subscribe(Event.Type.SOURCE_CHANGE, 0);
-        eos = device.events().subscribe(Event.Type.EOS, 0);
+        sourceChange = device.events().subscribe(V4l2Event.Type.SOURCE_CHANGE, 0);
+        eos = device.events().subscribe(V4l2Event.Type.EOS, 0);
         inputSet = in.allocate(inputBuffers);
         input = inputSet.start();
     }
@@ -55,10 +55,10 @@ public final class Decoder implements AutoCloseable {
      * Opens the decoder at {@code path} for the coded format {@code coded}, with
      * {@code inputBuffers} input buffers of {@code codedBufferSize} bytes each.
      */
-    public static Decoder open(Path path, PixelFormat coded, int codedBufferSize, int inputBuffers) {
+    public static VideoDecoder open(Path path, PixelFormat coded, int codedBufferSize, int inputBuffers) {
         V4l2Device dev = V4l2Device.open(path);
         try {
-            return new Decoder(dev, true, coded, codedBufferSize, inputBuffers, 2);
+            return new VideoDecoder(dev, true, coded, codedBufferSize, inputBuffers, 2);
         } catch (RuntimeException | Error e) {
             dev.close();
             throw e;
@@ -71,12 +71,12 @@ public final class Decoder implements AutoCloseable {
     }
 
     /** The coded format of the input. */
-    public Format codedFormat() {
+    public VideoFormat codedFormat() {
         return codedFormat;
     }
 
     /** The decoded frames' format, once the decoder has announced it; {@code null} before. */
-    public Format frameFormat() {
+    public VideoFormat frameFormat() {
         return frameFormat;
     }
 
@@ -91,12 +91,12 @@ public final class Decoder implements AutoCloseable {
     }
 
     /** An input buffer to fill: never queued yet, or consumed by the decoder; {@code null} on timeout. */
-    public Buffer freeInput(long timeoutMillis) {
+    public V4l2Buffer freeInput(long timeoutMillis) {
         return input.freeBuffer(timeoutMillis);
     }
 
     /** Queues {@code bytesUsed} bytes of coded stream. */
-    public void queueInput(Buffer coded, int bytesUsed, long timestampNanos) {
+    public void queueInput(V4l2Buffer coded, int bytesUsed, long timestampNanos) {
         coded.setBytesUsed(0, bytesUsed);
         coded.setTimestampNanos(timestampNanos);
         input.queue(coded);
@@ -107,12 +107,12 @@ public final class Decoder implements AutoCloseable {
      * drained. Handles the decoder's events on the way: on {@code SOURCE_CHANGE} it (re)allocates
      * the frame buffers for the new format, after the old ones have been drained.
      */
-    public Buffer dequeueFrame(long timeoutMillis) {
+    public V4l2Buffer dequeueFrame(long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (true) {
             handleEvents();
             if (frames != null) {
-                Buffer b = frames.dequeue(0);
+                V4l2Buffer b = frames.dequeue(0);
                 if (b != null) {
                     if (b.isLast() && pendingChange) {
                         // the old resolution's last frame: reallocate before going on
@@ -145,17 +145,17 @@ public final class Decoder implements AutoCloseable {
         if (frames != null) {
             frames.await(Math.min(millis, 50));
         } else {
-            Event e = device.events().await(Math.min(millis, 50));
+            V4l2Event e = device.events().await(Math.min(millis, 50));
             if (e != null) onEvent(e);
         }
     }
 
     private void handleEvents() {
-        java.util.Optional<Event> e;
+        java.util.Optional<V4l2Event> e;
         while ((e = device.events().poll()).isPresent()) onEvent(e.get());
     }
 
-    private void onEvent(Event e) {
+    private void onEvent(V4l2Event e) {
         switch (e.type()) {
             case SOURCE_CHANGE -> {
                 sourceChanges++;
@@ -173,7 +173,7 @@ public final class Decoder implements AutoCloseable {
     private void reallocate() {
         pendingChange = false;
         if (frameSet != null) frameSet.close();
-        Queue q = device.captureQueue();
+        BufferQueue q = device.captureQueue();
         frameFormat = q.format();
         int min = 1;
         try {
@@ -186,7 +186,7 @@ public final class Decoder implements AutoCloseable {
     }
 
     /** Gives a decoded frame's buffer back to the decoder. */
-    public void requeueFrame(Buffer frame) {
+    public void requeueFrame(V4l2Buffer frame) {
         frames.queue(frame);
     }
 
@@ -215,7 +215,7 @@ public final class Decoder implements AutoCloseable {
         device.decoderCommand(V4l2Device.CMD_START, 0);
         eosSeen = false;
         if (frames != null) {
-            for (Buffer b : frameSet.buffers()) if (!b.isQueued()) frames.queue(b);
+            for (V4l2Buffer b : frameSet.buffers()) if (!b.isQueued()) frames.queue(b);
         }
     }
 

@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * {@link Streaming#dequeue} that returned it until it is queued again; its segments become
  * unusable (an {@link IllegalStateException}, never a crash) when its buffer set is closed.
  */
-public final class Buffer {
+public final class V4l2Buffer {
     /** {@code V4L2_BUF_FLAG_KEYFRAME}. */
     public static final int FLAG_KEYFRAME = 0x0008;
     /** {@code V4L2_BUF_FLAG_PFRAME}. */
@@ -37,7 +37,7 @@ public final class Buffer {
     int flags;
     int field;
 
-    Buffer(BufferSet set, int index, MemorySegment[] planes, DmaBuf[] dmaBufs, long[] length) {
+    V4l2Buffer(BufferSet set, int index, MemorySegment[] planes, DmaBuf[] dmaBufs, long[] length) {
         this.set = set;
         this.index = index;
         this.planes = planes;
@@ -142,8 +142,8 @@ public final class Buffer {
     }
 
     /** The field order of the frame. */
-    public Field field() {
-        return Field.of(field);
+    public FieldOrder field() {
+        return FieldOrder.of(field);
     }
 
     /** Whether the buffer is queued to the driver (its data must not be touched). */
@@ -153,6 +153,6 @@ public final class Buffer {
 
     @Override
     public String toString() {
-        return "Buffer[" + index + ", seq " + sequence + ", " + bytesUsed[0] + " bytes" + (isQueued() ? ", queued]" : "]");
+        return "V4l2Buffer[" + index + ", seq " + sequence + ", " + bytesUsed[0] + " bytes" + (isQueued() ? ", queued]" : "]");
     }
 }

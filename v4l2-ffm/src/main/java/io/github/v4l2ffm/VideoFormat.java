@@ -23,43 +23,43 @@ import java.util.List;
  * @param transferFunction {@code enum v4l2_xfer_func}
  * @param flags {@code V4L2_PIX_FMT_FLAG_*}
  */
-public record Format(BufferType type, int width, int height, PixelFormat pixelFormat, Field field,
+public record VideoFormat(BufferType type, int width, int height, PixelFormat pixelFormat, FieldOrder field,
                      List<PlaneFormat> planes, int colorspace, int ycbcrEncoding, int quantization,
                      int transferFunction, int flags) {
 
-    public Format {
+    public VideoFormat {
         planes = List.copyOf(planes);
         if (planes.size() > 8) throw new IllegalArgumentException("at most 8 planes: " + planes.size());
     }
 
     /** A request for {@code width x height} in {@code pixelFormat}, letting the driver choose the rest. */
-    public static Format of(BufferType type, int width, int height, PixelFormat pixelFormat) {
-        return new Format(type, width, height, pixelFormat, Field.ANY, List.of(), 0, 0, 0, 0, 0);
+    public static VideoFormat of(BufferType type, int width, int height, PixelFormat pixelFormat) {
+        return new VideoFormat(type, width, height, pixelFormat, FieldOrder.ANY, List.of(), 0, 0, 0, 0, 0);
     }
 
     /**
      * A request that also gives the buffer size of each plane: what an OUTPUT queue of a
      * compressed format (a decoder's input) needs to size its buffers.
      */
-    public static Format of(BufferType type, int width, int height, PixelFormat pixelFormat, int... sizeImage) {
+    public static VideoFormat of(BufferType type, int width, int height, PixelFormat pixelFormat, int... sizeImage) {
         PlaneFormat[] p = new PlaneFormat[sizeImage.length];
         for (int i = 0; i < p.length; i++) p[i] = new PlaneFormat(0, sizeImage[i]);
-        return new Format(type, width, height, pixelFormat, Field.ANY, List.of(p), 0, 0, 0, 0, 0);
+        return new VideoFormat(type, width, height, pixelFormat, FieldOrder.ANY, List.of(p), 0, 0, 0, 0, 0);
     }
 
     /** This format with another pixel format. */
-    public Format withPixelFormat(PixelFormat pixelFormat) {
-        return new Format(type, width, height, pixelFormat, field, planes, colorspace, ycbcrEncoding, quantization, transferFunction, flags);
+    public VideoFormat withPixelFormat(PixelFormat pixelFormat) {
+        return new VideoFormat(type, width, height, pixelFormat, field, planes, colorspace, ycbcrEncoding, quantization, transferFunction, flags);
     }
 
     /** This format with another size. */
-    public Format withSize(int width, int height) {
-        return new Format(type, width, height, pixelFormat, field, planes, colorspace, ycbcrEncoding, quantization, transferFunction, flags);
+    public VideoFormat withSize(int width, int height) {
+        return new VideoFormat(type, width, height, pixelFormat, field, planes, colorspace, ycbcrEncoding, quantization, transferFunction, flags);
     }
 
     /** This format for another queue (the same image, for example on the other side of a mem-to-mem device). */
-    public Format withType(BufferType type) {
-        return new Format(type, width, height, pixelFormat, field, planes, colorspace, ycbcrEncoding, quantization, transferFunction, flags);
+    public VideoFormat withType(BufferType type) {
+        return new VideoFormat(type, width, height, pixelFormat, field, planes, colorspace, ycbcrEncoding, quantization, transferFunction, flags);
     }
 
     /** The stride of plane 0 in bytes. */

@@ -17,7 +17,7 @@ import static io.github.v4l2ffm.bindings.Videodev2.*;
  *
  * <p>The queue's states are types:
  * <ul>
- *   <li>{@code Queue}: set the format, then allocate buffers with {@link #allocate(int)} (MMAP)
+ *   <li>{@code BufferQueue}: set the format, then allocate buffers with {@link #allocate(int)} (MMAP)
  *       or {@link #allocate(int, BufferAllocator)} (USERPTR / DMABUF), or import dma-bufs with
  *       {@link #importDmaBufs(List)};</li>
  *   <li>{@link BufferSet}: buffers allocated (and mapped); {@link BufferSet#start()} starts streaming;
@@ -27,23 +27,23 @@ import static io.github.v4l2ffm.bindings.Videodev2.*;
  * A queue has at most one buffer set at a time: allocating again before closing it is refused.
  *
  * <pre>{@code
- * Queue q = device.queue(BufferType.VIDEO_CAPTURE);
+ * BufferQueue q = device.queue(BufferType.VIDEO_CAPTURE);
  * q.setFormat(640, 480, PixelFormat.YUYV);
  * try (BufferSet buffers = q.allocate(4); Streaming s = buffers.start()) {
- *     Buffer b = s.dequeue(1000);           // null on timeout
+ *     V4l2Buffer b = s.dequeue(1000);           // null on timeout
  *     MemorySegment frame = b.segment(0);   // b.bytesUsed(0) bytes of YUYV
  *     s.queue(b);
  * }
  * }</pre>
  */
-public final class Queue {
+public final class BufferQueue {
     private final V4l2Device device;
     private final DeviceFd fd;
     private final BufferType type;
     private BufferSet buffers;
     private int bufferCapabilities = -1;
 
-    Queue(V4l2Device device, DeviceFd fd, BufferType type) {
+    BufferQueue(V4l2Device device, DeviceFd fd, BufferType type) {
         this.device = device;
         this.fd = fd;
         this.type = type;
@@ -65,7 +65,7 @@ public final class Queue {
     }
 
     /** The current format ({@code VIDIOC_G_FMT}). */
-    public Format format() {
+    public VideoFormat format() {
         return device.format(type);
     }
 
@@ -74,7 +74,7 @@ public final class Queue {
      *
      * @throws IllegalStateException if the queue has buffers (the kernel forbids format changes then)
      */
-    public Format setFormat(Format format) {
+    public VideoFormat setFormat(VideoFormat format) {
         if (format.type() != type) throw new IllegalArgumentException("format for " + format.type() + " given to the " + type + " queue");
         synchronized (this) {
             if (buffers != null) {
@@ -85,8 +85,8 @@ public final class Queue {
     }
 
     /** Sets {@code width x height} in {@code pixelFormat}; returns the format the driver chose. */
-    public Format setFormat(int width, int height, PixelFormat pixelFormat) {
-        return setFormat(Format.of(type, width, height, pixelFormat));
+    public VideoFormat setFormat(int width, int height, PixelFormat pixelFormat) {
+        return setFormat(VideoFormat.of(type, width, height, pixelFormat));
     }
 
     /** The memory types the queue supports ({@code VIDIOC_REQBUFS} capabilities, Linux 4.20 and later). */
