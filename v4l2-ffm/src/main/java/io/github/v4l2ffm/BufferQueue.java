@@ -2,6 +2,7 @@ package io.github.v4l2ffm;
 
 import io.github.v4l2ffm.bindings.v4l2_requestbuffers;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errno;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -103,6 +104,14 @@ public final class BufferQueue {
         return set;
     }
 
+    private Set<Memory> supportedMemoryOrNull() {
+        try {
+            return supportedMemory();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Allocates {@code count} driver buffers (MMAP), each plane mapped into this process. */
     public synchronized BufferSet allocate(int count) {
         checkNoBuffers();
@@ -112,8 +121,8 @@ public final class BufferQueue {
 
     /**
      * Allocates {@code count} buffers from {@code allocator}: USERPTR memory or dma-bufs, sized
-     * from the current format. Blocks that are misaligned or too small for the format are refused
-     * before the kernel sees them.
+     * from the current format. The set holds the allocator's blocks while the kernel may use them
+     * (see {@link BufferAllocator}).
      */
     public synchronized BufferSet allocate(int count, BufferAllocator allocator) {
         checkNoBuffers();
@@ -123,7 +132,8 @@ public final class BufferQueue {
 
     /**
      * Uses the given dma-bufs as this queue's buffers (DMABUF import), one per buffer, each
-     * holding a single plane. The dma-bufs stay owned by the caller.
+     * holding a single plane. The dma-bufs stay owned by the caller, who may close them at any
+     * time: the set holds its own reference to each ({@code dup}) until the kernel lets go.
      */
     public synchronized BufferSet importDmaBufs(List<DmaBuf> dmaBufs) {
         checkNoBuffers();
@@ -138,6 +148,7 @@ public final class BufferQueue {
 
     private void checkNoBuffers() {
         if (!fd.isOpen()) throw new IllegalStateException(fd.path() + " is closed");
+        if (fd.isGone()) throw fd.goneException(null);
         if (buffers != null) {
             throw new IllegalStateException(this + " already has " + buffers.count() + " buffers: close its BufferSet first");
         }
@@ -173,10 +184,11 @@ public final class BufferQueue {
             int rc = fd.tryIoctl(VIDIOC_REQBUFS(), r);
             if (rc < 0) {
                 String detail = null;
-                if (-rc == io.github.v4l2ffm.internal.Errno.EINVAL && count > 0) {
-                    detail = "the " + type + " queue does not support " + memory + " buffers (it supports " + supportedMemory() + ")";
-                } else if (-rc == io.github.v4l2ffm.internal.Errno.EBUSY) {
-                    detail = "the queue is busy (buffers in use by another file handle?)";
+                if (-rc == Errno.EINVAL && count > 0) {
+                    Set<Memory> supported = supportedMemoryOrNull();
+                    detail = supported != null && !supported.contains(memory)
+                            ? "the " + type + " queue does not support " + memory + " buffers (it supports " + supported + ")"
+                            : "the driver refused " + count + " " + memory + " buffers for the current format";
                 }
                 throw fd.failure("VIDIOC_REQBUFS", -rc, detail);
             }

@@ -4,6 +4,7 @@ import io.github.v4l2ffm.bindings.v4l2_buffer;
 import io.github.v4l2ffm.bindings.v4l2_exportbuffer;
 import io.github.v4l2ffm.bindings.v4l2_plane;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errno;
 import io.github.v4l2ffm.internal.Libc;
 import io.github.v4l2ffm.internal.Mappings;
 
@@ -18,10 +19,16 @@ import static io.github.v4l2ffm.bindings.Videodev2.*;
 /**
  * A queue with buffers allocated: the second state of a {@link BufferQueue}.
  *
- * <p>{@link #start()} starts streaming. {@link #close()} stops streaming if needed, frees the
- * buffers ({@code VIDIOC_REQBUFS} with count 0), unmaps MMAP planes and gives allocator blocks
- * back: every segment of its buffers is unusable afterwards, and the queue can be given new
+ * <p>{@link #start()} starts streaming. {@link #close()} stops streaming if needed, unmaps the
+ * MMAP planes, frees the buffers ({@code VIDIOC_REQBUFS} with count 0) and gives the memory it
+ * holds back: every segment of its buffers is unusable afterwards, and the queue can be given new
  * buffers.
+ *
+ * <p><b>Ownership.</b> The set holds the memory it lends to the kernel: USERPTR blocks and
+ * dma-bufs from an allocator, and its own reference to each imported dma-buf. It gives them back
+ * only once the kernel has let go of them: after {@code VIDIOC_REQBUFS(0)}, or, when that cannot
+ * be done (the device is gone or closed), once the device's descriptor is really closed. Every
+ * segment it hands out lives in the set's own scope and dies with it, whatever the memory type.
  */
 public final class BufferSet implements AutoCloseable {
     private final BufferQueue queue;
@@ -32,58 +39,51 @@ public final class BufferSet implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private volatile List<V4l2Buffer> buffers;
     private final BufferAllocator allocator; // null for MMAP and imports
-    private final List<BufferAllocator.Block> blocks = new ArrayList<>();
+    private final List<BufferAllocator.Block> blocks = new ArrayList<>(); // lent by the allocator
+    private final List<DmaBuf> imports = new ArrayList<>();               // our references to imported dma-bufs
     private Streaming streaming;
     private volatile boolean closed;
 
     private BufferSet(BufferQueue queue, Memory memory, VideoFormat format, int count, BufferAllocator allocator,
-                      List<DmaBuf> imports) {
+                      List<DmaBuf> imported) {
         this.queue = queue;
         this.fd = queue.fd();
         this.memory = memory;
         this.format = format;
         this.allocator = allocator;
         this.planeCount = queue.type().isMultiplanar() ? format.planes().size() : 1;
+        if (planeCount < 1) throw new IllegalStateException("the format of " + queue + " has no planes: " + format);
         List<V4l2Buffer> list = new ArrayList<>();
+        boolean requested = false;
         boolean ok = false;
         try {
-            if (allocator != null) {
-                // allocate and check every block before the kernel sees any
-                for (int i = 0; i < count * planeCount; i++) {
-                    BufferAllocator.Block b = allocator.allocate(format.planes().get(i % planeCount).sizeImage());
-                    blocks.add(b);
-                    check(b.memory(), i / planeCount, i % planeCount);
-                }
-            }
-            if (imports != null) {
-                for (int i = 0; i < imports.size(); i++) {
-                    long need = format.planes().getFirst().sizeImage();
-                    if (imports.get(i).size() < need) {
-                        throw new IllegalArgumentException("dma-buf " + i + " (" + imports.get(i).origin() + ") holds "
-                                + imports.get(i).size() + " bytes; " + format + " needs " + need);
+            if (imported != null) {
+                long need = format.planes().getFirst().sizeImage();
+                for (int i = 0; i < imported.size(); i++) {
+                    DmaBuf d = imported.get(i);
+                    if (d.size() < need) {
+                        throw new IllegalArgumentException("dma-buf " + i + " (" + d.origin() + ") holds " + d.size() + " bytes; "
+                                + format + " needs " + need);
                     }
+                    imports.add(d.duplicate("importing it into " + queue));
                 }
             }
             int granted = queue.requestBuffers(count, memory, false);
-            int n = Math.min(granted, count);
+            requested = true;
+            // the driver may grant more than asked (its minimum) or fewer (its maximum): use what it granted
+            int n = imported != null ? Math.min(granted, imported.size()) : granted;
+            if (n == 0) throw fd.failure("VIDIOC_REQBUFS", Errno.ENOMEM, "the driver granted no buffer of the " + count + " asked for");
             for (int i = 0; i < n; i++) {
                 list.add(switch (memory) {
                     case MMAP -> mapBuffer(i);
-                    case USERPTR, DMABUF -> blockBuffer(i, imports);
+                    case USERPTR, DMABUF -> blockBuffer(i);
                 });
             }
             ok = true;
         } finally {
             if (!ok) {
-                if (fd.isOpen()) {
-                    try {
-                        queue.requestBuffers(0, memory, false);
-                    } catch (RuntimeException ignored) {
-                        // the original failure is what matters
-                    }
-                }
                 arena.close();
-                blocks.forEach(allocator::release);
+                releaseMemory(!requested || freeKernelBuffers());
             }
         }
         this.buffers = Collections.unmodifiableList(list);
@@ -96,12 +96,15 @@ public final class BufferSet implements AutoCloseable {
 
     static BufferSet fromAllocator(BufferQueue queue, int count, BufferAllocator allocator) {
         checkCount(count);
-        if (allocator.memory() == Memory.MMAP) throw new IllegalArgumentException("MMAP buffers come from the driver: use allocate(count)");
+        if (!allocator.isOpen()) throw new IllegalArgumentException(allocator + " is closed");
         return new BufferSet(queue, allocator.memory(), queue.format(), count, allocator, null);
     }
 
     static BufferSet imported(BufferQueue queue, List<DmaBuf> dmaBufs) {
         checkCount(dmaBufs.size());
+        for (DmaBuf d : dmaBufs) {
+            if (!d.isOpen()) throw new IllegalArgumentException(d + " is closed");
+        }
         VideoFormat f = queue.format();
         if (queue.type().isMultiplanar() && f.planes().size() != 1) {
             throw new IllegalArgumentException("importDmaBufs takes one dma-buf per buffer; " + f + " has " + f.planes().size() + " planes");
@@ -111,18 +114,6 @@ public final class BufferSet implements AutoCloseable {
 
     private static void checkCount(int count) {
         if (count < 1 || count > 64) throw new IllegalArgumentException("buffer count must be 1..64: " + count);
-    }
-
-    private void check(MemorySegment s, int buffer, int plane) {
-        long need = format.planes().get(plane).sizeImage();
-        if (memory == Memory.USERPTR && s.address() % Libc.PAGE_SIZE != 0) {
-            throw new IllegalArgumentException("USERPTR buffer " + buffer + " plane " + plane + " at 0x"
-                    + Long.toHexString(s.address()) + " is not page-aligned (" + Libc.PAGE_SIZE + " bytes)");
-        }
-        if (s.byteSize() < need) {
-            throw new IllegalArgumentException(memory + " buffer " + buffer + " plane " + plane + " holds " + s.byteSize()
-                    + " bytes; " + format + " needs " + need);
-        }
     }
 
     private V4l2Buffer mapBuffer(int index) {
@@ -158,23 +149,55 @@ public final class BufferSet implements AutoCloseable {
         return new V4l2Buffer(this, index, segments, null, lengths);
     }
 
-    private V4l2Buffer blockBuffer(int index, List<DmaBuf> imports) {
+    /** A USERPTR or DMABUF buffer: its memory taken from the allocator (or the imports), seen through this set's scope. */
+    private V4l2Buffer blockBuffer(int index) {
         MemorySegment[] segments = new MemorySegment[planeCount];
         long[] lengths = new long[planeCount];
         DmaBuf[] dmaBufs = memory == Memory.DMABUF ? new DmaBuf[planeCount] : null;
         for (int p = 0; p < planeCount; p++) {
-            if (imports != null) {
+            MemorySegment own;
+            if (allocator == null) {
                 dmaBufs[p] = imports.get(index);
-                lengths[p] = dmaBufs[p].size();
-                segments[p] = dmaBufs[p].segment();
+                own = dmaBufs[p].segment();
             } else {
-                BufferAllocator.Block block = blocks.get(index * planeCount + p);
-                segments[p] = block.memory();
-                lengths[p] = block.memory().byteSize();
+                BufferAllocator.Block block = allocator.take(format.planes().get(p).sizeImage());
+                blocks.add(block);
+                own = block.memory();
                 if (dmaBufs != null) dmaBufs[p] = block.dmaBuf();
             }
+            lengths[p] = own.byteSize();
+            segments[p] = MemorySegment.ofAddress(own.address()).reinterpret(own.byteSize(), arena, null);
         }
         return new V4l2Buffer(this, index, segments, dmaBufs, lengths);
+    }
+
+    /** VIDIOC_REQBUFS(0); whether the kernel let go of the buffers (false when the device is gone or closed). */
+    private boolean freeKernelBuffers() {
+        if (!fd.isUsable()) return false;
+        try {
+            queue.requestBuffers(0, memory, false);
+            return true;
+        } catch (RuntimeException e) {
+            return false; // the kernel lets go when the descriptor is closed
+        }
+    }
+
+    /**
+     * Gives back the memory this set lent to the kernel: now if the kernel let go of it, else once
+     * the device's descriptor is closed (until then the driver may still write into it).
+     */
+    private void releaseMemory(boolean kernelLetGo) {
+        List<BufferAllocator.Block> b = List.copyOf(blocks);
+        List<DmaBuf> d = List.copyOf(imports);
+        blocks.clear();
+        imports.clear();
+        if (b.isEmpty() && d.isEmpty()) return;
+        Runnable giveBack = () -> {
+            b.forEach(allocator::giveBack);
+            d.forEach(DmaBuf::close);
+        };
+        if (kernelLetGo) giveBack.run();
+        else fd.whenReleased(giveBack);
     }
 
     /**
@@ -187,6 +210,8 @@ public final class BufferSet implements AutoCloseable {
     public synchronized List<V4l2Buffer> addBuffers(int count) {
         checkOpen();
         checkCount(count);
+        if (buffers.size() + count > 64) throw new IllegalArgumentException("a queue has at most 64 buffers: " + buffers.size() + " + " + count);
+        if (allocator != null && !allocator.isOpen()) throw new IllegalStateException(allocator + " is closed");
         if (memory == Memory.DMABUF && allocator == null) {
             throw new IllegalArgumentException("imported dma-buf sets cannot grow: import into a new buffer set");
         }
@@ -206,14 +231,7 @@ public final class BufferSet implements AutoCloseable {
         }
         List<V4l2Buffer> added = new ArrayList<>();
         for (int i = first; i < first + created; i++) {
-            if (allocator != null) {
-                for (int p = 0; p < planeCount; p++) {
-                    BufferAllocator.Block b = allocator.allocate(format.planes().get(p).sizeImage());
-                    blocks.add(b);
-                    check(b.memory(), i, p);
-                }
-            }
-            added.add(memory == Memory.MMAP ? mapBuffer(i) : blockBuffer(i, null));
+            added.add(memory == Memory.MMAP ? mapBuffer(i) : blockBuffer(i));
         }
         List<V4l2Buffer> all = new ArrayList<>(buffers);
         all.addAll(added);
@@ -285,25 +303,29 @@ public final class BufferSet implements AutoCloseable {
      * Starts streaming ({@code VIDIOC_STREAMON}). For a capture queue every buffer is queued
      * first; for an output queue none is (fill and {@link Streaming#queue(V4l2Buffer)} them).
      *
+     * <p>If the driver refuses (a QBUF or STREAMON error: {@code ENOSPC} when a USB camera lacks
+     * bandwidth, a driver's start error), the buffers are taken back from the kernel and this set
+     * is as before: start again, change the format after closing it, or close it.
+     *
      * @throws IllegalStateException if already streaming or closed
+     * @throws V4l2Exception if the driver refuses to start
      */
     public synchronized Streaming start() {
         checkOpen();
         if (streaming != null) throw new IllegalStateException(queue + " is already streaming");
-        streaming = new Streaming(this, arena);
+        Streaming s = new Streaming(this, arena);
+        streaming = s;
         boolean ok = false;
         try {
             if (!queue.type().isOutput()) {
-                for (V4l2Buffer b : buffers) streaming.queue(b);
+                for (V4l2Buffer b : buffers) s.queue(b);
             }
-            streaming.streamOn();
+            s.streamOn();
             ok = true;
         } finally {
-            if (!ok) {
-                streaming.close();
-            }
+            if (!ok) s.close(); // STREAMOFF: the kernel gives back what was queued
         }
-        return streaming;
+        return s;
     }
 
     /** The streaming state, while streaming. */
@@ -319,8 +341,14 @@ public final class BufferSet implements AutoCloseable {
         return fd;
     }
 
+    /** The buffers, for the library, also once closed. */
+    List<V4l2Buffer> bufferList() {
+        return buffers;
+    }
+
     void checkOpen() {
         if (closed) throw new IllegalStateException("the buffers of " + queue + " are freed");
+        if (fd.isGone()) throw fd.goneException(null);
     }
 
     /** Whether {@link #close()} has not been called. */
@@ -329,31 +357,33 @@ public final class BufferSet implements AutoCloseable {
     }
 
     /**
-     * Stops streaming if needed, frees the buffers and unmaps them. Idempotent.
+     * Stops streaming if needed, unmaps the buffers, frees them ({@code VIDIOC_REQBUFS} with
+     * count 0) and gives their memory back (see the class comment). Never throws: after an
+     * unplug or with the device closed, what the kernel still holds is given back when the
+     * device's descriptor is closed. Idempotent.
      */
     @Override
     public void close() {
         Streaming s;
         synchronized (this) {
             if (closed) return;
+            closed = true;
             s = streaming;
         }
-        if (s != null) s.close();
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-        }
         try {
-            if (fd.isOpen()) queue.requestBuffers(0, memory, false);
+            if (s != null) s.close();
         } finally {
-            arena.close();
-            if (allocator != null) blocks.forEach(allocator::release);
-            queue.released(this);
+            try {
+                arena.close(); // unmap before REQBUFS(0): kernels without orphaned buffers free them only then
+            } finally {
+                releaseMemory(freeKernelBuffers());
+                queue.released(this);
+            }
         }
     }
 
     @Override
     public String toString() {
-        return count() + " " + memory + " buffers of " + queue + (closed ? " (freed)" : "");
+        return buffers.size() + " " + memory + " buffers of " + queue + (closed ? " (freed)" : "");
     }
 }

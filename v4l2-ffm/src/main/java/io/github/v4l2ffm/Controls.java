@@ -240,6 +240,7 @@ public final class Controls {
         public Batch set(int id, long value) {
             ControlInfo info = info(id);
             if (info.hasPayload()) throw new IllegalArgumentException(describe(info) + " holds a " + (info.dimensions().isEmpty() ? "" : "array of ") + info.type() + ": use setString or setBytes");
+            checkFits(info, value);
             entries.add(new Item(info, value, null));
             return this;
         }
@@ -324,6 +325,17 @@ public final class Controls {
                     }
                 }
             }
+        }
+    }
+
+    /** A 32-bit control cannot hold a value beyond 32 bits: refused rather than truncated. */
+    private static void checkFits(ControlInfo info, long value) {
+        if (info.type() == ControlType.INTEGER64) return;
+        boolean fits = info.type() == ControlType.BITMASK ? value >= 0 && value <= 0xFFFF_FFFFL
+                : value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE;
+        if (!fits) {
+            throw new IllegalArgumentException(describe(info) + " is a 32-bit " + info.type() + " control: " + value
+                    + " does not fit (" + (info.type() == ControlType.BITMASK ? "0..0xffffffff" : "a Java int") + ")");
         }
     }
 

@@ -2,6 +2,8 @@ package io.github.v4l2ffm;
 
 import io.github.v4l2ffm.bindings.Videodev2;
 import io.github.v4l2ffm.bindings.dma_buf_sync;
+import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errors;
 import io.github.v4l2ffm.internal.Libc;
 import io.github.v4l2ffm.internal.Mappings;
 
@@ -18,19 +20,20 @@ import java.lang.foreign.MemorySegment;
  * <p>{@link #segment()} maps it for the CPU, once; bracket CPU access with
  * {@link #beginCpuAccess(boolean, boolean)} and {@link #endCpuAccess(boolean, boolean)}
  * ({@code DMA_BUF_IOCTL_SYNC}) so caches stay coherent with the devices. {@link #close()} unmaps
- * it and closes the descriptor; the segment is unusable afterwards.
+ * it and closes the descriptor; the segment is unusable afterwards. Closing it while a queue
+ * that imported it still uses it is safe: a buffer set holds its own reference.
  */
 public final class DmaBuf implements AutoCloseable {
-    private final int fd;
+    private final DeviceFd fd;
     private final long size;
     private final String origin;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment syncArg = arena.allocate(dma_buf_sync.layout());
     private MemorySegment mapping;
-    private volatile boolean closed;
+    private boolean closed;
 
     private DmaBuf(int fd, long size, String origin) {
-        this.fd = fd;
+        this.fd = DeviceFd.adopt(fd, origin);
         this.size = size;
         this.origin = origin;
     }
@@ -48,9 +51,32 @@ public final class DmaBuf implements AutoCloseable {
         return new DmaBuf(fd, size, origin);
     }
 
-    /** The file descriptor, valid until {@link #close()}. */
+    /** A second handle on the same buffer ({@code dup}), closed on its own. */
+    DmaBuf duplicate(String why) {
+        int f = fd.acquire();
+        try {
+            int d = Libc.dup(f);
+            if (d < 0) throw Errors.failure("dup", origin, Libc.errno(), why);
+            return new DmaBuf(d, size, origin);
+        } finally {
+            fd.release();
+        }
+    }
+
+    /**
+     * The file descriptor, valid until {@link #close()}: to pass to another API. The library's
+     * own calls hold the descriptor for their duration instead.
+     *
+     * @throws IllegalStateException if closed
+     */
     public int fd() {
-        check();
+        int f = fd.acquire();
+        fd.release();
+        return f;
+    }
+
+    /** Runs a call with the descriptor held open for its duration. */
+    DeviceFd handle() {
         return fd;
     }
 
@@ -68,7 +94,12 @@ public final class DmaBuf implements AutoCloseable {
     public synchronized MemorySegment segment() {
         check();
         if (mapping == null) {
-            mapping = Mappings.map(fd, size, 0, arena, origin);
+            int f = fd.acquire();
+            try {
+                mapping = Mappings.map(f, size, 0, arena, origin);
+            } finally {
+                fd.release();
+            }
         }
         return mapping;
     }
@@ -85,10 +116,9 @@ public final class DmaBuf implements AutoCloseable {
 
     private synchronized void sync(long phase, boolean read, boolean write) {
         check();
+        if (!read && !write) throw new IllegalArgumentException("CPU access must read, write or both");
         dma_buf_sync.flags(syncArg, phase | (read ? Videodev2.DMA_BUF_SYNC_READ() : 0) | (write ? Videodev2.DMA_BUF_SYNC_WRITE() : 0));
-        if (Libc.ioctl(fd, Videodev2.DMA_BUF_IOCTL_SYNC(), syncArg) < 0) {
-            throw new V4l2Exception("DMA_BUF_IOCTL_SYNC", origin, Libc.errno(), null);
-        }
+        fd.ioctl("DMA_BUF_IOCTL_SYNC", Videodev2.DMA_BUF_IOCTL_SYNC(), syncArg);
     }
 
     private void check() {
@@ -96,7 +126,7 @@ public final class DmaBuf implements AutoCloseable {
     }
 
     /** Whether {@link #close()} has not been called. */
-    public boolean isOpen() {
+    public synchronized boolean isOpen() {
         return !closed;
     }
 
@@ -106,11 +136,11 @@ public final class DmaBuf implements AutoCloseable {
         if (closed) return;
         closed = true;
         arena.close();
-        Libc.close(fd);
+        fd.close();
     }
 
     @Override
-    public String toString() {
-        return "DmaBuf[" + origin + ", " + size + " bytes" + (closed ? ", closed]" : ", fd " + fd + "]");
+    public synchronized String toString() {
+        return "DmaBuf[" + origin + ", " + size + " bytes" + (closed ? ", closed]" : "]");
     }
 }

@@ -3,6 +3,7 @@ package io.github.v4l2ffm;
 import io.github.v4l2ffm.bindings.Videodev2;
 import io.github.v4l2ffm.bindings.dma_heap_allocation_data;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errors;
 import io.github.v4l2ffm.internal.Libc;
 
 import java.lang.foreign.Arena;
@@ -27,11 +28,11 @@ public final class DmaHeapAllocator extends DmaBufAllocator {
 
     /** The heap at {@code path}. */
     public static DmaHeapAllocator open(Path path) {
-        return new DmaHeapAllocator(DeviceFd.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC));
+        return new DmaHeapAllocator(DeviceFd.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, false));
     }
 
     @Override
-    DmaBuf create(long size) {
+    DmaBuf createDmaBuf(long size) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment a = arena.allocate(dma_heap_allocation_data.layout());
             dma_heap_allocation_data.len(a, size);
@@ -41,8 +42,12 @@ public final class DmaHeapAllocator extends DmaBufAllocator {
         }
     }
 
+    /**
+     * Closes the pooled dma-bufs and the allocator's device; dma-bufs still lent to buffer sets
+     * are closed when the sets give them back.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
         super.close();
         heap.close();
     }

@@ -52,12 +52,20 @@ public final class Events {
             this.id = id;
         }
 
-        /** Unsubscribes ({@code VIDIOC_UNSUBSCRIBE_EVENT}); nothing to do if the device is closed. Idempotent. */
+        /**
+         * Unsubscribes ({@code VIDIOC_UNSUBSCRIBE_EVENT}); nothing to do if the device is closed
+         * or gone (the subscription ends with the file handle). Idempotent.
+         */
         @Override
         public synchronized void close() {
             if (closed) return;
             closed = true;
-            if (fd.isOpen()) subscription("VIDIOC_UNSUBSCRIBE_EVENT", VIDIOC_UNSUBSCRIBE_EVENT(), type, id, 0);
+            if (!fd.isUsable()) return;
+            try {
+                subscription("VIDIOC_UNSUBSCRIBE_EVENT", VIDIOC_UNSUBSCRIBE_EVENT(), type, id, 0);
+            } catch (DeviceGoneException | IllegalStateException e) {
+                // unplugged or closed meanwhile: nothing left to unsubscribe from
+            }
         }
 
         @Override
@@ -102,23 +110,31 @@ public final class Events {
         }
     }
 
-    /** Waits up to {@code timeoutMillis} (negative: for ever) for an event; {@code null} on timeout. */
+    /**
+     * Waits up to {@code timeoutMillis} for an event.
+     *
+     * @param timeoutMillis 0 to not wait, up to {@link Streaming#FOREVER}
+     * @return the event; {@code null} only if the time ran out
+     * @throws IllegalStateException if the device is closed, also by another thread while waiting
+     * @throws DeviceGoneException if the device was unplugged, also while waiting
+     * @throws IllegalArgumentException if the timeout is negative
+     */
     public V4l2Event await(long timeoutMillis) {
-        long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long deadline = Streaming.deadline(timeoutMillis);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pfd = arena.allocate(Libc.POLLFD);
+            MemorySegment pfds = arena.allocate(Libc.POLLFD, 2);
             while (true) {
                 Optional<V4l2Event> e = poll();
                 if (e.isPresent()) return e.get();
-                long left = deadline == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999);
-                if (deadline != Long.MAX_VALUE && left <= 0) return null;
-                int f = fd.acquire();
-                try {
-                    pfd.set(ValueLayout.JAVA_INT, 0, f);
-                    pfd.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLPRI);
-                    Libc.poll(pfd, 1, (int) Math.min(left, Integer.MAX_VALUE));
-                } finally {
-                    fd.release();
+                int left = Streaming.remaining(deadline);
+                if (left == 0) return null;
+                int revents = fd.poll(pfds, Libc.POLLPRI, -1, left);
+                if ((revents & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (revents & Libc.POLLPRI) == 0) {
+                    // an unregistered device reports errors; DQEVENT (above) or QUERYCAP says ENODEV
+                    if (poll().orElse(null) instanceof V4l2Event ev) return ev;
+                    V4l2Device.queryCapabilities(fd);
+                    throw new IllegalStateException("poll reports an error on " + fd.path() + " (revents 0x"
+                            + Integer.toHexString(revents & 0xffff) + ") while waiting for events");
                 }
             }
         }

@@ -208,6 +208,9 @@ final class FormatIoctls {
 
     /** S_PARM with a frame interval; returns the interval the driver chose. */
     static Fraction setFrameInterval(DeviceFd fd, BufferType type, Fraction interval) {
+        if (interval.numerator() <= 0 || interval.denominator() <= 0) {
+            throw new IllegalArgumentException("a frame interval is a positive fraction of a second: " + interval);
+        }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = arena.allocate(v4l2_streamparm.layout());
             v4l2_streamparm.type(s, type.value());
@@ -251,6 +254,7 @@ final class FormatIoctls {
     }
 
     static void setInput(DeviceFd fd, int index) {
+        if (index < 0) throw new IllegalArgumentException("input index must not be negative: " + index);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment i = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_INT, index);
             fd.ioctl("VIDIOC_S_INPUT", VIDIOC_S_INPUT(), i);
@@ -266,6 +270,7 @@ final class FormatIoctls {
             v4l2_selection.flags(s, flags);
             MemorySegment r = v4l2_selection.r(s);
             if (rect != null) {
+                if (rect.width() < 0 || rect.height() < 0) throw new IllegalArgumentException("negative rectangle size: " + rect);
                 v4l2_rect.left(r, rect.left());
                 v4l2_rect.top(r, rect.top());
                 v4l2_rect.width(r, rect.width());

@@ -58,8 +58,15 @@ public record PixelFormat(int code) {
     public static PixelFormat of(String fourcc) {
         boolean be = fourcc.endsWith("-BE");
         String s = be ? fourcc.substring(0, fourcc.length() - 3) : fourcc;
+        if (s.length() != 4) throw new IllegalArgumentException("a FourCC has 4 characters: '" + fourcc + "'");
+        for (int i = 0; i < 4; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new IllegalArgumentException("a FourCC is printable ASCII: '" + fourcc + "' has U+"
+                        + String.format("%04X", (int) c) + " at " + i);
+            }
+        }
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-        if (b.length != 4) throw new IllegalArgumentException("a FourCC has 4 characters: '" + fourcc + "'");
         int code = (b[0] & 0xff) | (b[1] & 0xff) << 8 | (b[2] & 0xff) << 16 | (b[3] & 0x7f) << 24;
         return new PixelFormat(be ? code | BIG_ENDIAN : code);
     }

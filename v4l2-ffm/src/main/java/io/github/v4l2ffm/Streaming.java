@@ -23,18 +23,35 @@ import static io.github.v4l2ffm.bindings.Videodev2.*;
  * the Java heap: the ioctl arguments are kept in native memory made once per stream and the
  * {@link V4l2Buffer} objects are reused.
  *
- * <p>One thread may dequeue while others queue. {@link #stop()}, from any thread, wakes a
- * blocked {@code dequeue} at once (it returns {@code null}); {@link #close()} stops streaming
- * ({@code VIDIOC_STREAMOFF}) after any waiting thread has left, and returns every buffer to the
- * application.
+ * <p><b>Waiting.</b> Every wait takes a timeout in milliseconds: 0 does not wait, a positive value
+ * waits up to that long, {@link #FOREVER} ({@code Long.MAX_VALUE}) until something happens; a
+ * negative timeout is refused. What a wait ends with tells what happened, with no further call:
+ * <ul>
+ *   <li>a buffer: a frame (or a consumed output buffer);</li>
+ *   <li>{@code null} (0 from {@link #await(long)}): the time ran out, nothing else;</li>
+ *   <li>{@link StreamEndedException}: {@link #stop()} or {@link #close()} was called (from any
+ *       thread, or by closing the buffer set or device), or the queue is drained
+ *       ({@link StreamEndedException#reason()} says which);</li>
+ *   <li>{@link DeviceGoneException}: the device was unplugged; every later call throws it at once;</li>
+ *   <li>{@link V4l2Exception} with reason {@link V4l2Exception.Reason#QUEUE_ERROR}: the driver
+ *       reported a fatal streaming error; {@link #close()} and {@link BufferSet#start()} again.</li>
+ * </ul>
+ *
+ * <p>One thread may dequeue while others queue. {@link #stop()}, from any thread, wakes a blocked
+ * {@code dequeue} at once; {@link #close()} stops streaming ({@code VIDIOC_STREAMOFF}) after any
+ * waiting thread has left, returns every buffer to the application, and never throws.
  */
 public final class Streaming implements AutoCloseable {
+    /** The timeout that waits until something happens. */
+    public static final long FOREVER = Long.MAX_VALUE;
+
     private final BufferSet set;
     private final DeviceFd fd;
     private final BufferType type;
     private final Memory memory;
     private final int planeCount;
     private final String name;
+    private final short bufferEvents;
 
     private final MemorySegment dqBuf, dqM, dqTimestamp;
     private final MemorySegment[] dqPlanes;
@@ -42,8 +59,7 @@ public final class Streaming implements AutoCloseable {
     private final MemorySegment[] qPlanes;
     private final MemorySegment typeArg;
     private final MemorySegment pollFds;
-    private final MemorySegment eventValue;
-    private final int eventFd;
+    private final DeviceFd stopFd;
 
     private final Object dequeueLock = new Object();
     private final Object queueLock = new Object();
@@ -51,7 +67,7 @@ public final class Streaming implements AutoCloseable {
     private volatile boolean stopped;
     private volatile boolean drained;
     private volatile boolean closed;
-    private boolean on;
+    private boolean pending; // a buffer dequeued by await's error check, not yet handed out
 
     Streaming(BufferSet set, Arena arena) {
         this.set = set;
@@ -60,6 +76,7 @@ public final class Streaming implements AutoCloseable {
         this.memory = set.memory();
         this.planeCount = set.planeCount();
         this.name = set.queue().toString();
+        this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
         dqBuf = arena.allocate(v4l2_buffer.layout());
         dqM = v4l2_buffer.m(dqBuf);
         dqTimestamp = v4l2_buffer.timestamp(dqBuf);
@@ -69,10 +86,8 @@ public final class Streaming implements AutoCloseable {
         qTimestamp = v4l2_buffer.timestamp(qBuf);
         qPlanes = planes(arena, qBuf, qM);
         typeArg = arena.allocateFrom(ValueLayout.JAVA_INT, type.value());
-        pollFds = arena.allocate(Libc.POLLFD, 2);
-        eventValue = arena.allocateFrom(ValueLayout.JAVA_LONG, 1L);
-        eventFd = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
-        if (eventFd < 0) throw new V4l2Exception("eventfd", fd.path(), Libc.errno(), null);
+        pollFds = arena.allocate(Libc.POLLFD, 3);
+        stopFd = DeviceFd.eventFd(name + " stop eventfd");
     }
 
     private MemorySegment[] planes(Arena arena, MemorySegment buf, MemorySegment m) {
@@ -94,7 +109,6 @@ public final class Streaming implements AutoCloseable {
 
     void streamOn() {
         fd.ioctl("VIDIOC_STREAMON", VIDIOC_STREAMON(), typeArg);
-        on = true;
     }
 
     /**
@@ -107,7 +121,7 @@ public final class Streaming implements AutoCloseable {
     public void queue(V4l2Buffer buffer) {
         if (buffer.bufferSet() != set) throw new IllegalArgumentException(buffer + " does not belong to " + set);
         synchronized (queueLock) {
-            checkStreaming();
+            checkStreaming(false);
             if (buffer.state == V4l2Buffer.State.QUEUED) {
                 throw new IllegalStateException("buffer " + buffer.index() + " of " + name + " is already queued");
             }
@@ -127,7 +141,7 @@ public final class Streaming implements AutoCloseable {
                     v4l2_plane.data_offset(pl, 0);
                     switch (memory) {
                         case USERPTR -> v4l2_plane.m.userptr(pm, buffer.planes[p].address());
-                        case DMABUF -> v4l2_plane.m.fd(pm, buffer.dmaBufs[p].fd());
+                        case DMABUF -> v4l2_plane.m.fd(pm, buffer.dmaBufs[p].handle().acquire());
                         case MMAP -> { }
                     }
                 }
@@ -139,13 +153,20 @@ public final class Streaming implements AutoCloseable {
                         v4l2_buffer.length(qBuf, (int) buffer.length(0));
                     }
                     case DMABUF -> {
-                        v4l2_buffer.m.fd(qM, buffer.dmaBufs[0].fd());
+                        v4l2_buffer.m.fd(qM, buffer.dmaBufs[0].handle().acquire());
                         v4l2_buffer.length(qBuf, (int) buffer.length(0));
                     }
                     case MMAP -> { }
                 }
             }
-            int r = fd.tryIoctl(VIDIOC_QBUF(), qBuf);
+            int r;
+            try {
+                r = fd.tryIoctl(VIDIOC_QBUF(), qBuf);
+            } finally {
+                if (memory == Memory.DMABUF) {
+                    for (int p = 0; p < planeCount; p++) buffer.dmaBufs[p].handle().release();
+                }
+            }
             if (r < 0) {
                 throw fd.failure("VIDIOC_QBUF", -r, "buffer " + buffer.index() + " of " + name);
             }
@@ -159,43 +180,72 @@ public final class Streaming implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeoutMillis} (negative: for ever) for a buffer the driver is done with
-     * and dequeues it ({@code VIDIOC_DQBUF}).
+     * Waits up to {@code timeoutMillis} for a buffer the driver is done with and dequeues it
+     * ({@code VIDIOC_DQBUF}).
      *
-     * @return the buffer, with its sequence, timestamp, flags and bytes used filled in; or
-     *         {@code null} if the time ran out, {@link #stop()} was called, or the queue is
-     *         {@link #isDrained() drained}
-     * @throws IllegalStateException if streaming has ended, or no buffer is queued (the wait
-     *         could never end)
+     * @param timeoutMillis 0 to not wait, up to {@link #FOREVER}
+     * @return the buffer, with its sequence, timestamp, flags and bytes used filled in; {@code null}
+     *         only if the time ran out
+     * @throws StreamEndedException if the stream was stopped or closed, or the queue is drained
+     * @throws DeviceGoneException if the device was unplugged
+     * @throws V4l2Exception if the driver reported an error ({@link V4l2Exception.Reason#QUEUE_ERROR}: a fatal one)
+     * @throws IllegalStateException if no buffer is queued (the wait could never end)
+     * @throws IllegalArgumentException if the timeout is negative
      */
     public V4l2Buffer dequeue(long timeoutMillis) {
+        long deadline = deadline(timeoutMillis);
         synchronized (dequeueLock) {
-            long deadline = timeoutMillis < 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (true) {
-                checkStreaming();
-                if (stopped) return null;
-                if (type.isMultiplanar()) v4l2_buffer.length(dqBuf, planeCount);
-                int r = fd.tryIoctl(VIDIOC_DQBUF(), dqBuf);
-                if (r >= 0) return dequeued();
-                if (r == -Errno.EPIPE) { // a drained mem-to-mem queue: its LAST buffer was dequeued
-                    drained = true;
-                    return null;
+                checkStreaming(true);
+                if (pending) {
+                    pending = false;
+                    return dequeued();
                 }
-                if (r != -Errno.EAGAIN) throw fd.failure("VIDIOC_DQBUF", -r, name);
+                if (tryDequeue()) return dequeued();
                 if (queued.get() == 0) {
                     throw new IllegalStateException("no buffer is queued on " + name + ": dequeue would wait for ever");
                 }
-                long remaining = deadline == Long.MAX_VALUE ? -1 : TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999);
-                if (deadline != Long.MAX_VALUE && remaining <= 0) return null;
-                if (!await((int) Math.min(remaining, Integer.MAX_VALUE))) {
-                    // poll reported an error on the device and DQBUF still has nothing
-                    int again = fd.tryIoctl(VIDIOC_DQBUF(), dqBuf);
-                    if (again >= 0) return dequeued();
-                    throw new IllegalStateException("poll reports an error on " + name
-                            + " (not streaming, no buffer queued, or a driver error), and DQBUF returns " + Errno.name(-again));
+                int left = remaining(deadline);
+                if (left == 0) return null;
+                int revents = fd.poll(pollFds, bufferEvents, stopFdNumber(), left);
+                if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
+                    // the driver says the queue can give nothing: DQBUF says why
+                    checkStreaming(true);
+                    if (tryDequeue()) return dequeued();
+                    throw pollError(revents);
                 }
             }
         }
+    }
+
+    private static final int ERROR_EVENTS = Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL;
+
+    /** DQBUF: true with a buffer in {@code dqBuf}; false when none is ready; throws what any other answer means. */
+    private boolean tryDequeue() {
+        if (type.isMultiplanar()) v4l2_buffer.length(dqBuf, planeCount);
+        int r = fd.tryIoctl(VIDIOC_DQBUF(), dqBuf);
+        if (r >= 0) return true;
+        return switch (-r) {
+            case Errno.EAGAIN -> false;
+            case Errno.EPIPE -> { // a drained mem-to-mem queue: its LAST buffer was dequeued
+                drained = true;
+                throw new StreamEndedException(StreamEndedException.Reason.DRAINED, name + " is drained: its last buffer was dequeued");
+            }
+            default -> throw fd.failure("VIDIOC_DQBUF", -r, name);
+        };
+    }
+
+    /** poll reported an error and DQBUF has nothing: the device is gone, or the queue can never give a buffer. */
+    private RuntimeException pollError(int revents) {
+        V4l2Device.queryCapabilities(fd); // throws DeviceGoneException if the device is gone
+        return new IllegalStateException("poll reports an error on " + name + " (revents 0x" + Integer.toHexString(revents & 0xffff)
+                + ") and DQBUF has no buffer: the driver can give none now (for a mem-to-mem device: is its other queue streaming?)");
+    }
+
+    private int stopFdNumber() {
+        int f = stopFd.acquire();
+        stopFd.release(); // closed only by close(), which waits for this thread to leave
+        return f;
     }
 
     /** {@link #await(long)}: a buffer can be dequeued. */
@@ -204,47 +254,53 @@ public final class Streaming implements AutoCloseable {
     public static final int READY_EVENT = 2;
 
     /**
-     * Waits up to {@code timeoutMillis} (negative: for ever) until a buffer can be dequeued or an
-     * event is pending, so one thread can serve frames and events together.
+     * Waits up to {@code timeoutMillis} until a buffer can be dequeued or an event is pending, so
+     * one thread can serve frames and events together.
      *
-     * @return {@link #READY_BUFFER} and/or {@link #READY_EVENT}; 0 on timeout or after {@link #stop()}
+     * @param timeoutMillis 0 to not wait, up to {@link #FOREVER}
+     * @return {@link #READY_BUFFER} and/or {@link #READY_EVENT}; 0 only if the time ran out
+     * @throws StreamEndedException if the stream was stopped or closed, or the queue is drained
+     * @throws DeviceGoneException if the device was unplugged
+     * @throws V4l2Exception if the driver reported an error on the queue
+     * @throws IllegalArgumentException if the timeout is negative
      */
     public int await(long timeoutMillis) {
+        long deadline = deadline(timeoutMillis);
         synchronized (dequeueLock) {
-            checkStreaming();
-            if (stopped) return 0;
-            int n = poll((int) Math.min(timeoutMillis < 0 ? -1 : timeoutMillis, Integer.MAX_VALUE), true);
-            if (n <= 0 || stopped) return 0;
-            short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
-            short bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
-            return ((revents & bufferEvents) != 0 ? READY_BUFFER : 0) | ((revents & Libc.POLLPRI) != 0 ? READY_EVENT : 0);
+            while (true) {
+                checkStreaming(true);
+                if (pending) return READY_BUFFER;
+                int left = remaining(deadline);
+                int revents = fd.poll(pollFds, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber(), left);
+                if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
+                if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
+                    if (tryDequeue()) {
+                        pending = true;
+                        return READY_BUFFER | ((revents & Libc.POLLPRI) != 0 ? READY_EVENT : 0);
+                    }
+                    throw pollError(revents);
+                }
+                int ready = ((revents & bufferEvents) != 0 ? READY_BUFFER : 0) | ((revents & Libc.POLLPRI) != 0 ? READY_EVENT : 0);
+                if (ready != 0 || left == 0) return ready;
+                if (remaining(deadline) == 0) return 0;
+            }
         }
     }
 
-    /** Polls the device and the stop event; false if the device reported POLLERR. */
-    private boolean await(int timeoutMillis) {
-        poll(timeoutMillis, false);
-        short events = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
-        short revents = pollFds.get(ValueLayout.JAVA_SHORT, 6);
-        return (revents & (Libc.POLLERR | Libc.POLLNVAL)) == 0 || (revents & events) != 0;
+    /** The deadline in {@link System#nanoTime()} terms, {@link Long#MAX_VALUE} for none. */
+    static long deadline(long timeoutMillis) {
+        if (timeoutMillis < 0) throw new IllegalArgumentException("timeout must be 0 or more milliseconds (FOREVER to wait without limit): " + timeoutMillis);
+        if (timeoutMillis >= Long.MAX_VALUE / 1_000_000L) return Long.MAX_VALUE;
+        long d = System.nanoTime() + timeoutMillis * 1_000_000L;
+        return d == Long.MAX_VALUE ? d - 1 : d;
     }
 
-    private int poll(int timeoutMillis, boolean withEvents) {
-        int f = fd.acquire();
-        try {
-            short events = (short) ((type.isOutput() ? Libc.POLLOUT : Libc.POLLIN) | (withEvents ? Libc.POLLPRI : 0));
-            pollFds.set(ValueLayout.JAVA_INT, 0, f);
-            pollFds.set(ValueLayout.JAVA_SHORT, 4, events);
-            pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            pollFds.set(ValueLayout.JAVA_INT, 8, eventFd);
-            pollFds.set(ValueLayout.JAVA_SHORT, 12, Libc.POLLIN);
-            pollFds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
-            int n = Libc.poll(pollFds, 2, timeoutMillis);
-            if (n < 0) throw new V4l2Exception("poll", fd.path(), Libc.errno(), null);
-            return n;
-        } finally {
-            fd.release();
-        }
+    /** Milliseconds left until {@code deadline} for poll: -1 for none, 0 when passed, rounded up. */
+    static int remaining(long deadline) {
+        if (deadline == Long.MAX_VALUE) return -1;
+        long ns = deadline - System.nanoTime();
+        if (ns <= 0) return 0;
+        return (int) Math.min((ns + 999_999) / 1_000_000L, Integer.MAX_VALUE);
     }
 
     private V4l2Buffer dequeued() {
@@ -282,7 +338,7 @@ public final class Streaming implements AutoCloseable {
     /** Dequeues every buffer the driver is done with, without waiting; how many were dequeued. */
     public int dequeueReady() {
         int n = 0;
-        while (queued.get() > 0 && dequeue(0) != null) n++;
+        while (queued.get() > 0 && !drained && dequeue(0) != null) n++;
         return n;
     }
 
@@ -294,20 +350,24 @@ public final class Streaming implements AutoCloseable {
         return drained;
     }
 
+    /** A restarted codec (decoder {@code CMD_START}) gives buffers again after its LAST one. */
+    void clearDrained() {
+        drained = false;
+    }
+
     /** Number of buffers currently queued to the driver. */
     public int queuedCount() {
         return queued.get();
     }
 
     /**
-     * Wakes any thread blocked in {@link #dequeue(long)} at once; from now on {@code dequeue}
-     * returns {@code null} without waiting. Streaming continues until {@link #close()}.
+     * Wakes any thread blocked in {@link #dequeue(long)} or {@link #await(long)} at once; from now
+     * on they throw {@link StreamEndedException} ({@code STOPPED}) without waiting. Streaming
+     * continues until {@link #close()}. Idempotent, from any thread.
      */
     public void stop() {
         stopped = true;
-        if (!closed) {
-            Libc.write(eventFd, eventValue, 8);
-        }
+        stopFd.signal();
     }
 
     /** Whether {@link #stop()} or {@link #close()} was called. */
@@ -315,13 +375,26 @@ public final class Streaming implements AutoCloseable {
         return stopped;
     }
 
-    private void checkStreaming() {
-        if (closed) throw new IllegalStateException(name + " is not streaming");
+    /** Whether this stream is over: closed (by itself, its buffer set or its device) or its device gone. */
+    public boolean isClosed() {
+        return closed || !fd.isUsable();
+    }
+
+    private void checkStreaming(boolean waiting) {
+        if (closed) throw new StreamEndedException(StreamEndedException.Reason.CLOSED, name + " is not streaming (closed)");
+        if (fd.isGone()) throw fd.goneException(null);
+        if (!fd.isOpen()) throw new StreamEndedException(StreamEndedException.Reason.CLOSED, name + " is not streaming: its device is closed");
+        if (waiting && stopped) throw new StreamEndedException(StreamEndedException.Reason.STOPPED, name + " was stopped");
+        if (waiting && drained && !pending) {
+            throw new StreamEndedException(StreamEndedException.Reason.DRAINED, name + " is drained: its last buffer was dequeued");
+        }
     }
 
     /**
      * Stops streaming ({@code VIDIOC_STREAMOFF}): wakes and waits out a blocked
-     * {@link #dequeue}, then takes every buffer back from the driver. Idempotent.
+     * {@link #dequeue}, then takes every buffer back from the driver. Never throws: after an
+     * unplug or a driver error there is nothing to stop, and every buffer is the application's.
+     * Idempotent.
      */
     @Override
     public void close() {
@@ -331,11 +404,17 @@ public final class Streaming implements AutoCloseable {
                 if (closed) return;
                 closed = true;
                 try {
-                    if (on && fd.isOpen()) fd.ioctl("VIDIOC_STREAMOFF", VIDIOC_STREAMOFF(), typeArg);
+                    if (fd.isUsable()) {
+                        // also after a refused STREAMON: it takes back the buffers queued before it
+                        fd.tryIoctl(VIDIOC_STREAMOFF(), typeArg);
+                    }
+                } catch (RuntimeException ignored) {
+                    // gone or closed meanwhile: the kernel lets go of the buffers when the descriptor is closed
                 } finally {
-                    for (V4l2Buffer b : set.buffers()) b.state = V4l2Buffer.State.DEQUEUED;
+                    for (V4l2Buffer b : set.bufferList()) b.state = V4l2Buffer.State.DEQUEUED;
                     queued.set(0);
-                    Libc.close(eventFd);
+                    pending = false;
+                    stopFd.close();
                     set.streamingClosed(this);
                 }
             }

@@ -3,6 +3,7 @@ package io.github.v4l2ffm;
 import io.github.v4l2ffm.bindings.Videodev2;
 import io.github.v4l2ffm.bindings.udmabuf_create;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errors;
 import io.github.v4l2ffm.internal.Libc;
 
 import java.lang.foreign.Arena;
@@ -22,18 +23,18 @@ public final class UdmabufAllocator extends DmaBufAllocator {
 
     /** Opens {@code /dev/udmabuf}. */
     public static UdmabufAllocator open() {
-        return new UdmabufAllocator(DeviceFd.open(Path.of("/dev/udmabuf"), Libc.O_RDWR | Libc.O_CLOEXEC));
+        return new UdmabufAllocator(DeviceFd.open(Path.of("/dev/udmabuf"), Libc.O_RDWR | Libc.O_CLOEXEC, false));
     }
 
     @Override
-    DmaBuf create(long size) {
+    DmaBuf createDmaBuf(long size) {
         try (Arena arena = Arena.ofConfined()) {
             int memfd = Libc.memfdCreate(arena.allocateFrom("v4l2-ffm"), Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING);
-            if (memfd < 0) throw new V4l2Exception("memfd_create", udmabuf.path(), Libc.errno(), null);
+            if (memfd < 0) throw Errors.failure("memfd_create", udmabuf.path(), Libc.errno(), null);
             try {
-                if (Libc.ftruncate(memfd, size) < 0) throw new V4l2Exception("ftruncate", "memfd", Libc.errno(), null);
+                if (Libc.ftruncate(memfd, size) < 0) throw Errors.failure("ftruncate", "memfd", Libc.errno(), null);
                 if (Libc.fcntl(memfd, Libc.F_ADD_SEALS, Libc.F_SEAL_SHRINK) < 0) {
-                    throw new V4l2Exception("fcntl(F_ADD_SEALS)", "memfd", Libc.errno(), null);
+                    throw Errors.failure("fcntl(F_ADD_SEALS)", "memfd", Libc.errno(), null);
                 }
                 MemorySegment c = arena.allocate(udmabuf_create.layout());
                 udmabuf_create.memfd(c, memfd);
@@ -48,8 +49,12 @@ public final class UdmabufAllocator extends DmaBufAllocator {
         }
     }
 
+    /**
+     * Closes the pooled dma-bufs and the allocator's device; dma-bufs still lent to buffer sets
+     * are closed when the sets give them back.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
         super.close();
         udmabuf.close();
     }

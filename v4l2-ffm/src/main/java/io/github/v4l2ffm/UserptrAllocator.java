@@ -4,31 +4,26 @@ import io.github.v4l2ffm.internal.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * Page-aligned off-heap memory for {@link Memory#USERPTR} queues, owned by an {@link Arena} the
- * caller controls and pooled by size: blocks given back by a closed {@link BufferSet} are handed
- * out again, so repeated allocate/free cycles do not grow memory.
+ * Page-aligned memory for {@link Memory#USERPTR} queues, owned by the allocator and pooled by
+ * size: blocks given back by a closed {@link BufferSet} are handed out again, so repeated
+ * allocate/free cycles do not grow memory.
  *
  * <pre>{@code
- * try (Arena arena = Arena.ofShared()) {
- *     var allocator = new UserptrAllocator(arena);
- *     try (BufferSet buffers = queue.allocate(4, allocator)) { ... }
- * }
+ * try (var allocator = new UserptrAllocator();
+ *      BufferSet buffers = queue.allocate(4, allocator)) { ... }
  * }</pre>
- * Close the arena only after every buffer set using its memory is closed.
+ * The memory is freed only when the kernel can no longer write into it (see
+ * {@link BufferAllocator}): closing the allocator while a set still streams from it is safe.
  */
-public final class UserptrAllocator implements BufferAllocator {
-    private final Arena arena;
-    private final Map<Long, ArrayDeque<MemorySegment>> pool = new HashMap<>();
-    private int allocated;
+public final class UserptrAllocator extends BufferAllocator {
+    private final Map<MemorySegment, Arena> arenas = new IdentityHashMap<>();
 
-    /** An allocator whose memory lives as long as {@code arena}. */
-    public UserptrAllocator(Arena arena) {
-        this.arena = arena;
+    /** An allocator with no memory yet. */
+    public UserptrAllocator() {
     }
 
     @Override
@@ -36,30 +31,22 @@ public final class UserptrAllocator implements BufferAllocator {
         return Memory.USERPTR;
     }
 
-    /** Sizes are rounded up to whole pages. */
     @Override
-    public synchronized Block allocate(long size) {
-        long rounded = roundUp(size);
-        ArrayDeque<MemorySegment> free = pool.get(rounded);
-        MemorySegment s = free == null ? null : free.poll();
-        if (s == null) {
-            s = arena.allocate(rounded, Libc.PAGE_SIZE);
-            allocated++;
-        }
+    synchronized Block create(long size) {
+        Arena arena = Arena.ofShared();
+        MemorySegment s = arena.allocate(size, Libc.PAGE_SIZE);
+        arenas.put(s, arena);
         return new Block(s, null);
     }
 
     @Override
-    public synchronized void release(Block block) {
-        pool.computeIfAbsent(block.memory().byteSize(), k -> new ArrayDeque<>()).add(block.memory());
+    synchronized void destroy(Block block) {
+        Arena arena = arenas.remove(block.memory());
+        if (arena != null) arena.close();
     }
 
-    /** How many distinct blocks this allocator has taken from its arena (pooled reuse does not count). */
-    public synchronized int blocksAllocated() {
-        return allocated;
-    }
-
-    static long roundUp(long size) {
-        return (size + Libc.PAGE_SIZE - 1) / Libc.PAGE_SIZE * Libc.PAGE_SIZE;
+    @Override
+    public String toString() {
+        return "UserptrAllocator[" + blocksAllocated() + " blocks, " + blocksInUse() + " in use]";
     }
 }

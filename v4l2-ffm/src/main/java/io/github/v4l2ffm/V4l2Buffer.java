@@ -113,6 +113,7 @@ public final class V4l2Buffer {
 
     /** Sets the timestamp of an output buffer (a mem-to-mem device copies it to its result). */
     public void setTimestampNanos(long nanos) {
+        if (nanos < 0) throw new IllegalArgumentException("timestamp must not be negative: " + nanos);
         timestampNanos = nanos;
     }
 

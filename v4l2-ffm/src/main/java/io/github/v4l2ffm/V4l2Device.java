@@ -3,7 +3,6 @@ package io.github.v4l2ffm;
 import io.github.v4l2ffm.bindings.Videodev2;
 import io.github.v4l2ffm.bindings.v4l2_capability;
 import io.github.v4l2ffm.internal.DeviceFd;
-import io.github.v4l2ffm.internal.Errno;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +27,11 @@ import java.util.Optional;
  * V4L2 device ({@code VIDIOC_QUERYCAP} succeeds) and closes it again if not. After
  * {@link #close()} every method throws {@link IllegalStateException}. A device may be used from
  * several threads; closing it while another thread is inside a call is safe (the descriptor is
- * released when that call returns).
+ * released when that call returns), and wakes every thread waiting on it.
+ *
+ * <p>When the device is unplugged, every waiting thread wakes with a {@link DeviceGoneException},
+ * and every later call fails at once with one; {@link #close()} then never throws and releases
+ * every descriptor and mapping.
  */
 public final class V4l2Device implements AutoCloseable {
     private final DeviceFd fd;
@@ -69,10 +72,7 @@ public final class V4l2Device implements AutoCloseable {
     static Capabilities queryCapabilities(DeviceFd fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cap = arena.allocate(v4l2_capability.layout());
-            int r = fd.tryIoctl(Videodev2.VIDIOC_QUERYCAP(), cap);
-            if (r < 0) {
-                throw fd.failure("VIDIOC_QUERYCAP", -r, -r == Errno.ENOTTY ? "not a V4L2 device" : null);
-            }
+            fd.ioctl("VIDIOC_QUERYCAP", Videodev2.VIDIOC_QUERYCAP(), cap);
             int caps = v4l2_capability.capabilities(cap);
             int deviceCaps = (caps & Videodev2.V4L2_CAP_DEVICE_CAPS()) != 0 ? v4l2_capability.device_caps(cap) : caps;
             return new Capabilities(string(v4l2_capability.driver(cap)), string(v4l2_capability.card(cap)),
@@ -279,10 +279,15 @@ public final class V4l2Device implements AutoCloseable {
             open = List.copyOf(queues.values());
         }
         try {
-            for (BufferQueue q : open) q.closeBuffers();
+            for (BufferQueue q : open) q.closeBuffers(); // never throws
         } finally {
             fd.close();
         }
+    }
+
+    /** Whether a call found the device gone (unplugged): every call now throws {@link DeviceGoneException}. */
+    public boolean isGone() {
+        return fd.isGone();
     }
 
     @Override

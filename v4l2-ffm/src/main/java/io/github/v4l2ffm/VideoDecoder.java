@@ -108,11 +108,11 @@ public final class VideoDecoder implements AutoCloseable {
      * the frame buffers for the new format, after the old ones have been drained.
      */
     public V4l2Buffer dequeueFrame(long timeoutMillis) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        long deadline = Streaming.deadline(timeoutMillis);
         while (true) {
             handleEvents();
             if (frames != null) {
-                V4l2Buffer b = frames.dequeue(0);
+                V4l2Buffer b = dequeueOrNullIfDrained();
                 if (b != null) {
                     if (b.isLast() && pendingChange) {
                         // the old resolution's last frame: reallocate before going on
@@ -134,16 +134,25 @@ public final class VideoDecoder implements AutoCloseable {
                     return null;
                 }
             }
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0) return null;
-            waitForDevice(left);
+            int left = Streaming.remaining(deadline);
+            if (left == 0) return null;
+            waitForDevice(left < 0 ? Streaming.FOREVER : left);
+        }
+    }
+
+    private V4l2Buffer dequeueOrNullIfDrained() {
+        try {
+            return frames.dequeue(0);
+        } catch (StreamEndedException e) {
+            if (e.reason() == StreamEndedException.Reason.DRAINED) return null;
+            throw e;
         }
     }
 
     private void waitForDevice(long millis) {
         // frames and events share the device's poll; before the frame queue exists, only events matter
         if (frames != null) {
-            frames.await(Math.min(millis, 50));
+            if (!frames.isDrained()) frames.await(Math.min(millis, 50));
         } else {
             V4l2Event e = device.events().await(Math.min(millis, 50));
             if (e != null) onEvent(e);
@@ -215,6 +224,7 @@ public final class VideoDecoder implements AutoCloseable {
         device.decoderCommand(V4l2Device.CMD_START, 0);
         eosSeen = false;
         if (frames != null) {
+            frames.clearDrained();
             for (V4l2Buffer b : frameSet.buffers()) if (!b.isQueued()) frames.queue(b);
         }
     }

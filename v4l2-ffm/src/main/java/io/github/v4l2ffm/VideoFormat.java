@@ -29,6 +29,10 @@ public record VideoFormat(BufferType type, int width, int height, PixelFormat pi
 
     public VideoFormat {
         planes = List.copyOf(planes);
+        if (width < 0 || height < 0) throw new IllegalArgumentException("width and height must not be negative: " + width + "x" + height);
+        for (PlaneFormat p : planes) {
+            if (p.bytesPerLine() < 0 || p.sizeImage() < 0) throw new IllegalArgumentException("negative plane size: " + p);
+        }
         if (planes.size() > 8) throw new IllegalArgumentException("at most 8 planes: " + planes.size());
     }
 

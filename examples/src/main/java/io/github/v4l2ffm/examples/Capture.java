@@ -75,7 +75,7 @@ public final class Capture {
             }
             BufferAllocator allocator = switch (memory) {
                 case "mmap" -> null;
-                case "userptr" -> new UserptrAllocator(arena);
+                case "userptr" -> new UserptrAllocator();
                 case "dmabuf-heap" -> DmaHeapAllocator.system();
                 case "udmabuf" -> UdmabufAllocator.open();
                 default -> throw new IllegalArgumentException("--memory is mmap, userptr, dmabuf-heap or udmabuf: " + memory);
@@ -102,13 +102,7 @@ public final class Capture {
                 System.out.printf("captured %d frames in %.2f s: %.2f fps, %d dropped (sequence %d..%d)%n",
                         frames, seconds, (frames - 1) / seconds, dropped, first, last);
             } finally {
-                if (allocator instanceof AutoCloseable c) {
-                    try {
-                        c.close();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
+                if (allocator != null) allocator.close();
             }
         }
     }

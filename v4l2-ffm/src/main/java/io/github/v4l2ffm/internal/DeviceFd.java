@@ -1,56 +1,94 @@
 package io.github.v4l2ffm.internal;
 
+import io.github.v4l2ffm.DeviceGoneException;
 import io.github.v4l2ffm.V4l2Exception;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * An open file descriptor on a device, safe against use after close.
+ * A file descriptor the library owns (a device node, a dma-buf, an eventfd...), safe against use
+ * after close.
  *
  * <p>Each call holds a use count for its duration: {@link #close()} marks the descriptor closed at
  * once (new calls fail with {@link IllegalStateException}) and the last call in flight releases it,
- * so a descriptor number is never closed under a running ioctl and never reused by accident.
- * This is the one place where errno becomes a {@link V4l2Exception} naming the ioctl and device.
+ * so a descriptor number is never closed under a running call and never written to after it was
+ * reused. Work that must wait until the kernel has really let go of the file (memory lent to a
+ * queue) is registered with {@link #whenReleased(Runnable)}.
+ *
+ * <p>A device descriptor also has a <em>wake</em> eventfd that every wait on the device polls
+ * ({@link #poll}): closing the descriptor, or learning that the device is gone, signals it, so no
+ * thread stays blocked on a device that is closed or unplugged. Once a call has failed with
+ * {@code ENODEV} the device is {@linkplain #isGone() gone}: every later call fails at once with a
+ * {@link DeviceGoneException}, without asking the kernel.
+ *
+ * <p>This is the one place where errno becomes an exception ({@link #failure}), classified by
+ * {@link Errors} for the call that failed.
  */
 public final class DeviceFd implements AutoCloseable {
     private static final long CLOSED = 1L << 62;
     private static final long FREED = 1L << 61;
 
+    /** {@link #poll} result bit: the device's descriptor was closed or the device is gone. */
+    public static final int WOKEN = 1 << 16;
+    /** {@link #poll} result bit: the extra descriptor is readable. */
+    public static final int EXTRA = 1 << 17;
+
     private final int fd;
     private final String path;
-    private final AtomicLong state = new AtomicLong(); // CLOSED bit | number of calls in flight
+    private final int wakeFd; // -1 for descriptors nobody waits on
+    private final AtomicLong state = new AtomicLong(); // CLOSED | FREED bits | number of calls in flight
+    private volatile boolean gone;
+    private final List<Runnable> onRelease = new ArrayList<>();
 
-    private DeviceFd(int fd, String path) {
+    private DeviceFd(int fd, String path, int wakeFd) {
         this.fd = fd;
         this.path = path;
+        this.wakeFd = wakeFd;
     }
 
-    /** Opens {@code path} read-write, non-blocking and close-on-exec. */
+    /** Opens a device node read-write, non-blocking and close-on-exec, with a wake eventfd for its waits. */
     public static DeviceFd open(Path path) {
-        return open(path, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+        return open(path, Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC, true);
     }
 
-    public static DeviceFd open(Path path, int flags) {
+    /** Opens {@code path} with {@code flags}; {@code waitable}: it gets a wake eventfd. */
+    public static DeviceFd open(Path path, int flags, boolean waitable) {
         String p = path.toString();
+        int fd;
         try (Arena arena = Arena.ofConfined()) {
-            int fd = Libc.open(arena.allocateFrom(p), flags);
-            if (fd < 0) {
-                int errno = Libc.errno();
-                throw new V4l2Exception("open", p, errno, switch (errno) {
-                    case Errno.ENOENT -> "no such device node";
-                    case Errno.EACCES, Errno.EPERM -> "permission denied (is the user in the 'video' group?)";
-                    case Errno.EBUSY -> "device is busy";
-                    default -> null;
-                });
-            }
-            return new DeviceFd(fd, p);
+            fd = Libc.open(arena.allocateFrom(p), flags);
         }
+        if (fd < 0) throw Errors.failure("open", p, Libc.errno(), null);
+        if (!waitable) return new DeviceFd(fd, p, -1);
+        int wake = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (wake < 0) {
+            int errno = Libc.errno();
+            Libc.close(fd);
+            throw Errors.failure("eventfd", p, errno, null);
+        }
+        return new DeviceFd(fd, p, wake);
     }
 
-    /** The device path this descriptor was opened from. */
+    /** Takes ownership of a descriptor made elsewhere (a dma-buf, an eventfd); {@code what} names it in messages. */
+    public static DeviceFd adopt(int fd, String what) {
+        if (fd < 0) throw new IllegalArgumentException("not a file descriptor: " + fd);
+        return new DeviceFd(fd, what, -1);
+    }
+
+    /** A new eventfd (non-blocking, close-on-exec), for waking waiters. */
+    public static DeviceFd eventFd(String what) {
+        int fd = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (fd < 0) throw Errors.failure("eventfd", what, Libc.errno(), null);
+        return new DeviceFd(fd, what, -1);
+    }
+
+    /** The device path (or description) this descriptor was opened from. */
     public String path() {
         return path;
     }
@@ -59,16 +97,31 @@ public final class DeviceFd implements AutoCloseable {
         return (state.get() & CLOSED) == 0;
     }
 
+    /** Whether a call on this descriptor found the device gone ({@code ENODEV}): it was unplugged. */
+    public boolean isGone() {
+        return gone;
+    }
+
+    /** Whether calls can still reach the kernel: open and not gone. */
+    public boolean isUsable() {
+        return isOpen() && !gone;
+    }
+
     /**
      * Starts a call: returns the raw fd, which stays valid until {@link #release()}.
      *
      * @throws IllegalStateException if the descriptor is closed
+     * @throws DeviceGoneException if the device is gone
      */
     public int acquire() {
         long s = state.incrementAndGet();
         if ((s & CLOSED) != 0) {
             release();
             throw new IllegalStateException(path + " is closed");
+        }
+        if (gone) {
+            release();
+            throw goneException(null);
         }
         return fd;
     }
@@ -81,7 +134,7 @@ public final class DeviceFd implements AutoCloseable {
     }
 
     /**
-     * Runs an ioctl, throwing a {@link V4l2Exception} that names it on failure.
+     * Runs an ioctl, throwing the exception {@link Errors} gives for {@code name} on failure.
      *
      * @return the ioctl's non-negative result
      */
@@ -95,47 +148,156 @@ public final class DeviceFd implements AutoCloseable {
 
     /**
      * Runs an ioctl and returns its result, or {@code -errno} on failure, for calls where an errno
-     * is an expected outcome (EAGAIN on DQBUF, EINVAL at the end of an enumeration).
+     * is an expected outcome (EAGAIN on DQBUF, EINVAL at the end of an enumeration). An
+     * {@code ENODEV} marks the device gone.
      */
     public int tryIoctl(long request, MemorySegment arg) {
         int f = acquire();
         try {
             int r = Libc.ioctl(f, request, arg);
-            return r < 0 ? -Libc.errno() : r;
+            if (r >= 0) return r;
+            int errno = Libc.errno();
+            if (errno == Errno.ENODEV) markGone();
+            return -errno;
         } finally {
             release();
         }
     }
 
-    /** A {@link V4l2Exception} for {@code name} failing with {@code errno} on this device. */
+    /** The exception for {@code name} failing with {@code errno} on this descriptor. */
     public V4l2Exception failure(String name, int errno) {
         return failure(name, errno, null);
     }
 
-    public V4l2Exception failure(String name, int errno, String detail) {
-        return new V4l2Exception(name, path, errno, detail);
+    /** The exception for {@code name} failing with {@code errno}; {@code context} says what was being done. */
+    public V4l2Exception failure(String name, int errno, String context) {
+        if (errno == Errno.ENODEV) markGone();
+        return Errors.failure(name, path, errno, context);
     }
 
-    /** Marks the descriptor closed; it is released when no call is in flight. Idempotent. */
+    /** A {@link DeviceGoneException} for a call refused because the device is gone. */
+    public DeviceGoneException goneException(String name) {
+        return (DeviceGoneException) Errors.failure(name == null ? "call" : name, path, Errno.ENODEV,
+                "refused: an earlier call found the device gone");
+    }
+
+    /** Marks the device gone and wakes every thread waiting on it. */
+    public void markGone() {
+        if (gone) return;
+        gone = true;
+        signalWake();
+    }
+
+    private void signalWake() {
+        if (wakeFd >= 0) guardedWrite(wakeFd);
+    }
+
+    /** Writes 1 to {@code target} (this fd or its wake fd) unless the descriptor is released: never to a reused number. */
+    private void guardedWrite(int target) {
+        long s = state.incrementAndGet();
+        try {
+            if ((s & FREED) != 0) return;
+            try (Arena a = Arena.ofConfined()) {
+                Libc.write(target, a.allocateFrom(ValueLayout.JAVA_LONG, 1L), 8);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Polls this device for {@code events} together with its wake eventfd and, if {@code extraFd}
+     * is not negative, that descriptor too (a stream's stop eventfd).
+     *
+     * @param pollFds room for three {@code struct pollfd}
+     * @return the device's revents, with {@link #WOKEN} if the wake eventfd fired and
+     *         {@link #EXTRA} if {@code extraFd} is readable; 0 on timeout
+     * @throws IllegalStateException if the descriptor is closed
+     * @throws DeviceGoneException if the device is gone
+     */
+    public int poll(MemorySegment pollFds, short events, int extraFd, int timeoutMillis) {
+        int f = acquire();
+        try {
+            int n = 1;
+            pollFds.set(ValueLayout.JAVA_INT, 0, f);
+            pollFds.set(ValueLayout.JAVA_SHORT, 4, events);
+            pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+            if (wakeFd >= 0) {
+                pollFds.set(ValueLayout.JAVA_INT, 8L * n, wakeFd);
+                pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 4, Libc.POLLIN);
+                pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 6, (short) 0);
+                n++;
+            }
+            int extraAt = -1;
+            if (extraFd >= 0) {
+                extraAt = n;
+                pollFds.set(ValueLayout.JAVA_INT, 8L * n, extraFd);
+                pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 4, Libc.POLLIN);
+                pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 6, (short) 0);
+                n++;
+            }
+            int r = Libc.poll(pollFds, n, timeoutMillis);
+            if (r < 0) throw Errors.failure("poll", path, Libc.errno(), null);
+            if (r == 0) return 0;
+            int result = Short.toUnsignedInt(pollFds.get(ValueLayout.JAVA_SHORT, 6));
+            if (wakeFd >= 0 && pollFds.get(ValueLayout.JAVA_SHORT, 14) != 0) result |= WOKEN;
+            if (extraAt >= 0 && pollFds.get(ValueLayout.JAVA_SHORT, 8L * extraAt + 6) != 0) result |= EXTRA;
+            return result;
+        } finally {
+            release();
+        }
+    }
+
+    /** Writes 1 to this eventfd, if it is still open (a no-op after close, never a write to a reused number). */
+    public void signal() {
+        if (isOpen()) guardedWrite(fd);
+    }
+
+    /**
+     * Runs {@code action} once the descriptor is really closed (every call in flight returned and
+     * close(2) done), or now if it already is: for memory the kernel may use until then.
+     */
+    public void whenReleased(Runnable action) {
+        synchronized (onRelease) {
+            if ((state.get() & FREED) == 0) {
+                onRelease.add(action);
+                return;
+            }
+        }
+        action.run();
+    }
+
+    /**
+     * Marks the descriptor closed and wakes every thread waiting on it; it is released when no
+     * call is in flight. Idempotent.
+     */
     @Override
     public void close() {
         long s;
         do {
             s = state.get();
             if ((s & CLOSED) != 0) return;
-        } while (!state.compareAndSet(s, s | CLOSED));
-        free();
+        } while (!state.compareAndSet(s, (s | CLOSED) + 1)); // closed, holding one use for the wake-up
+        signalWake();
+        release();
     }
 
     /** Closes the fd once: only the caller that moves the state from CLOSED (no calls) to FREED. */
     private void free() {
         if (state.compareAndSet(CLOSED, CLOSED | FREED)) {
             Libc.close(fd);
+            if (wakeFd >= 0) Libc.close(wakeFd);
+            List<Runnable> actions;
+            synchronized (onRelease) {
+                actions = List.copyOf(onRelease);
+                onRelease.clear();
+            }
+            actions.forEach(Runnable::run);
         }
     }
 
     @Override
     public String toString() {
-        return path + (isOpen() ? " (fd " + fd + ")" : " (closed)");
+        return path + (isOpen() ? " (fd " + fd + (gone ? ", gone)" : ")") : " (closed)");
     }
 }

@@ -17,7 +17,7 @@ public final class Mappings {
     public static MemorySegment map(int fd, long length, long offset, Arena arena, String what) {
         long address = Libc.mmap(length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, offset);
         if (address == -1L) {
-            throw new V4l2Exception("mmap", what, Libc.errno(), length + " bytes at offset " + offset);
+            throw Errors.failure("mmap", what, Libc.errno(), length + " bytes at offset " + offset);
         }
         return MemorySegment.ofAddress(address).reinterpret(length, arena, s -> Libc.munmap(address, length));
     }

@@ -19,7 +19,6 @@ import io.github.v4l2ffm.junit.Vivid;
 import io.github.v4l2ffm.junit.WithV4l2Drivers;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -116,8 +115,7 @@ class FormatsTest {
 
     @Test
     void userptrBlocksAreReusedAcrossAllocations(@Driver("vivid") V4l2Device dev) {
-        try (Arena arena = Arena.ofShared()) {
-            UserptrAllocator allocator = new UserptrAllocator(arena);
+        try (UserptrAllocator allocator = new UserptrAllocator()) {
             BufferQueue q = dev.captureQueue();
             q.setFormat(320, 180, PixelFormat.YUYV);
             java.util.Set<Long> firstAddresses = null;

@@ -22,7 +22,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.lang.foreign.Arena;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,8 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StreamingTest {
     static final int FRAMES = 30;
 
-    enum Backing { MMAP, USERPTR, DMABUF_HEAP, DMABUF_UDMABUF }
-
     static Stream<Arguments> cases() {
         return Stream.of(Backing.values()).flatMap(b -> Stream.of(Arguments.of(b, false), Arguments.of(b, true)));
     }
@@ -50,9 +47,7 @@ class StreamingTest {
                              @Driver(value = "vivid", instance = 1) DeviceInfo multi) {
         DeviceInfo info = multiplanar ? multi : single;
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
-        try (Arena arena = Arena.ofShared();
-             V4l2Device dev = info.open();
-             Alloc alloc = allocator(backing, arena)) {
+        try (BufferAllocator allocator = backing.allocator(); V4l2Device dev = info.open()) {
             BufferQueue q = dev.captureQueue();
             assertEquals(multiplanar, q.type().isMultiplanar());
             VideoFormat f = q.setFormat(320, 180, PixelFormat.YUYV);
@@ -61,9 +56,9 @@ class StreamingTest {
             assertEquals(180, f.height());
             assertEquals(640, f.bytesPerLine());
             assertEquals(320 * 180 * 2, f.sizeImage());
-            try (BufferSet set = alloc.allocator() == null ? q.allocate(4) : q.allocate(4, alloc.allocator());
+            try (BufferSet set = Backing.allocate(q, 4, allocator);
                  Streaming s = set.start()) {
-                assertEquals(expectedMemory(backing), set.memory());
+                assertEquals(backing.memory(), set.memory());
                 assertEquals(4, set.count());
                 assertEquals(4, s.queuedCount());
                 int lastSeq = -1;
@@ -121,36 +116,5 @@ class StreamingTest {
         }
         assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
         assertEquals(maps, LabDevices.mappings(), "mappings leaked");
-    }
-
-    static Memory expectedMemory(Backing b) {
-        return switch (b) {
-            case MMAP -> Memory.MMAP;
-            case USERPTR -> Memory.USERPTR;
-            default -> Memory.DMABUF;
-        };
-    }
-
-    /** An allocator (null for MMAP) and what closes it. */
-    record Alloc(BufferAllocator allocator, Runnable closer) implements AutoCloseable {
-        @Override
-        public void close() {
-            closer.run();
-        }
-    }
-
-    static Alloc allocator(Backing backing, Arena arena) {
-        return switch (backing) {
-            case MMAP -> new Alloc(null, () -> { });
-            case USERPTR -> new Alloc(new UserptrAllocator(arena), () -> { });
-            case DMABUF_HEAP -> {
-                DmaHeapAllocator a = DmaHeapAllocator.system();
-                yield new Alloc(a, a::close);
-            }
-            case DMABUF_UDMABUF -> {
-                UdmabufAllocator a = UdmabufAllocator.open();
-                yield new Alloc(a, a::close);
-            }
-        };
     }
 }
