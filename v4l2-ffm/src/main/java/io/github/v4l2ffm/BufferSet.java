@@ -193,7 +193,7 @@ public final class BufferSet implements AutoCloseable {
         imports.clear();
         if (b.isEmpty() && d.isEmpty()) return;
         Runnable giveBack = () -> {
-            b.forEach(allocator::giveBack);
+            for (BufferAllocator.Block block : b) allocator.giveBack(block);
             d.forEach(DmaBuf::close);
         };
         if (kernelLetGo) giveBack.run();

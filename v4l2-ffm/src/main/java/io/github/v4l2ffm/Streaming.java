@@ -66,6 +66,7 @@ public final class Streaming implements AutoCloseable {
     private final AtomicInteger queued = new AtomicInteger();
     private volatile boolean stopped;
     private volatile boolean drained;
+    private volatile boolean closing;
     private volatile boolean closed;
     private boolean pending; // a buffer dequeued by await's error check, not yet handed out
 
@@ -372,7 +373,7 @@ public final class Streaming implements AutoCloseable {
 
     /** Whether {@link #stop()} or {@link #close()} was called. */
     public boolean isStopped() {
-        return stopped;
+        return stopped || closing;
     }
 
     /** Whether this stream is over: closed (by itself, its buffer set or its device) or its device gone. */
@@ -381,7 +382,7 @@ public final class Streaming implements AutoCloseable {
     }
 
     private void checkStreaming(boolean waiting) {
-        if (closed) throw new StreamEndedException(StreamEndedException.Reason.CLOSED, name + " is not streaming (closed)");
+        if (closed || closing) throw new StreamEndedException(StreamEndedException.Reason.CLOSED, name + " is not streaming (closed)");
         if (fd.isGone()) throw fd.goneException(null);
         if (!fd.isOpen()) throw new StreamEndedException(StreamEndedException.Reason.CLOSED, name + " is not streaming: its device is closed");
         if (waiting && stopped) throw new StreamEndedException(StreamEndedException.Reason.STOPPED, name + " was stopped");
@@ -398,7 +399,8 @@ public final class Streaming implements AutoCloseable {
      */
     @Override
     public void close() {
-        stop();
+        closing = true;
+        stopFd.signal(); // wakes a waiting thread, which sees the stream closed
         synchronized (dequeueLock) {
             synchronized (queueLock) {
                 if (closed) return;

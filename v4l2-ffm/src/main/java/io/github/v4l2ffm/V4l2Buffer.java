@@ -73,9 +73,20 @@ public final class V4l2Buffer {
         return planes[plane];
     }
 
-    /** The dma-buf behind plane {@code plane}, for {@link Memory#DMABUF} buffers; {@code null} otherwise. */
-    public DmaBuf dmaBuf(int plane) {
-        return dmaBufs == null ? null : dmaBufs[plane];
+    /**
+     * Starts CPU access to a {@link Memory#DMABUF} buffer's planes ({@code DMA_BUF_IOCTL_SYNC}), so
+     * the CPU sees what the device wrote; a no-op for MMAP and USERPTR buffers, whose caches the
+     * kernel keeps coherent at dequeue.
+     */
+    public void beginCpuAccess(boolean read, boolean write) {
+        set.checkOpen();
+        if (dmaBufs != null) for (DmaBuf d : dmaBufs) d.beginCpuAccess(read, write);
+    }
+
+    /** Ends CPU access started by {@link #beginCpuAccess(boolean, boolean)}. */
+    public void endCpuAccess(boolean read, boolean write) {
+        set.checkOpen();
+        if (dmaBufs != null) for (DmaBuf d : dmaBufs) d.endCpuAccess(read, write);
     }
 
     /** Bytes of data in plane {@code plane}, as the last dequeue reported (or as set for an output buffer). */

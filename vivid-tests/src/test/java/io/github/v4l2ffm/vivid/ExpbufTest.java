@@ -64,7 +64,8 @@ class ExpbufTest {
                         byte[] original = v.segment(0).asSlice(0, v.bytesUsed(0)).toArray(ValueLayout.JAVA_BYTE);
 
                         V4l2Buffer src = in.buffer(v.index()); // the vim2m buffer that imports the same dma-buf
-                        assertEquals(exported.get(v.index()).fd(), src.dmaBuf(0).fd());
+                        assertEquals(-1L, src.segment(0).asSlice(0, original.length).mismatch(MemorySegment.ofArray(original)),
+                                "vim2m's buffer imports the very dma-buf vivid wrote into");
                         src.setBytesUsed(0, v.bytesUsed(0));
                         os.queue(src);
                         V4l2Buffer result = cs.dequeue(10_000);
