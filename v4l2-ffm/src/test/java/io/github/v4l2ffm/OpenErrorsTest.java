@@ -39,6 +39,7 @@ class OpenErrorsTest {
         assertEquals("open", e.operation());
         assertEquals("ENOENT", e.errnoName());
         assertEquals(2, e.errno());
+        assertEquals(V4l2Exception.Reason.NOT_FOUND, e.reason());
     }
 
     @Test
@@ -47,6 +48,7 @@ class OpenErrorsTest {
         assertEquals("VIDIOC_QUERYCAP", e.operation());
         assertEquals("ENOTTY", e.errnoName());
         assertTrue(e.getMessage().endsWith("not a V4L2 device"), e.getMessage());
+        assertEquals(V4l2Exception.Reason.NOT_SUPPORTED, e.reason());
     }
 
     @Test
@@ -56,6 +58,7 @@ class OpenErrorsTest {
         assertEquals("open", e.operation());
         assertEquals("EACCES", e.errnoName());
         assertTrue(e.getMessage().contains("permission denied"), e.getMessage());
+        assertEquals(V4l2Exception.Reason.PERMISSION, e.reason());
     }
 
     @Test

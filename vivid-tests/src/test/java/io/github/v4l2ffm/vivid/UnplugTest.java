@@ -28,7 +28,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -47,8 +46,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)})
 class UnplugTest {
-    /** How long a woken thread may take to report the unplug (measured 6-17 ms in the TCG lab; printed for the record). */
-    private static final long WAKE_LIMIT_MILLIS = 100;
+    /**
+     * How long a woken thread may take to report the unplug. The library adds no polling delay:
+     * the kernel wakes the waiters and the time is the guest scheduler's. Measured in the TCG lab
+     * with one vCPU: 6-17 ms, up to 150 ms for the first unplug of a run (class loading in the
+     * interpreter); printed for the record. The limit tells a wake-up from a hang or a poll loop.
+     */
+    private static final long WAKE_LIMIT_MILLIS = 1000;
 
     private record Woken(String what, Throwable error, long millis) {
     }
@@ -84,54 +88,58 @@ class UnplugTest {
         Events.Subscription sub = watcher.events().subscribe(V4l2Event.Type.CTRL, Cid.BRIGHTNESS);
         Events.Subscription ownSub = dev.events().subscribe(V4l2Event.Type.CTRL, Cid.CONTRAST);
 
-        long[] t0 = {Long.MAX_VALUE};
-        List<CompletableFuture<Woken>> waiters = new ArrayList<>();
-        waiters.add(waiter("dequeue", t0, () -> {
-            while (true) s.queue(s.dequeue(Streaming.FOREVER));
-        }));
-        waiters.add(waiter("events().await on a second handle", t0, () -> watcher.events().await(Streaming.FOREVER)));
-        waiters.add(waiter("events().await on the streaming handle", t0, () -> dev.events().await(Streaming.FOREVER)));
-        Thread.sleep(500);
-        for (CompletableFuture<Woken> w : waiters) assertFalse(w.isDone(), "a waiter returned before the unplug: " + w.getNow(null));
+        try {
+            long[] t0 = {Long.MAX_VALUE};
+            List<CompletableFuture<Woken>> waiters = new ArrayList<>();
+            waiters.add(waiter("dequeue", t0, () -> {
+                while (true) s.queue(s.dequeue(Streaming.FOREVER));
+            }));
+            waiters.add(waiter("events().await on a second handle", t0, () -> watcher.events().await(Streaming.FOREVER)));
+            waiters.add(waiter("events().await on the streaming handle", t0, () -> dev.events().await(Streaming.FOREVER)));
+            Thread.sleep(500);
+            for (CompletableFuture<Woken> w : waiters) assertFalse(w.isDone(), "a waiter returned before the unplug: " + w.getNow(null));
 
-        t0[0] = System.nanoTime();
-        VividErrors.press(plug, VividErrors.DISCONNECT);
-        for (CompletableFuture<Woken> w : waiters) {
-            Woken woken = w.get(10, TimeUnit.SECONDS);
-            System.out.printf("unplug %s multiplanar=%s: %s woke after %d ms with %s%n", backing, multiplanar, woken.what(),
-                    woken.millis(), woken.error());
-            DeviceGoneException e = assertInstanceOf(DeviceGoneException.class, woken.error(), woken.what());
-            assertEquals(V4l2Exception.Reason.DEVICE_GONE, e.reason());
-            assertEquals("ENODEV", e.errnoName());
-            assertTrue(woken.millis() < WAKE_LIMIT_MILLIS, woken.what() + " woke after " + woken.millis() + " ms");
+            t0[0] = System.nanoTime();
+            VividErrors.press(plug, VividErrors.DISCONNECT);
+            for (CompletableFuture<Woken> w : waiters) {
+                Woken woken = w.get(10, TimeUnit.SECONDS);
+                System.out.printf("unplug %s multiplanar=%s: %s woke after %d ms with %s%n", backing, multiplanar, woken.what(),
+                        woken.millis(), woken.error());
+                DeviceGoneException e = assertInstanceOf(DeviceGoneException.class, woken.error(), woken.what());
+                assertEquals(V4l2Exception.Reason.DEVICE_GONE, e.reason());
+                assertEquals("ENODEV", e.errnoName());
+                assertTrue(woken.millis() < WAKE_LIMIT_MILLIS, woken.what() + " woke after " + woken.millis() + " ms");
+            }
+
+            // every later call fails at once with the same type, never a null or a 0
+            List<Callable<?>> calls = List.of(() -> s.dequeue(1000), () -> s.await(1000), () -> {
+                s.queue(held);
+                return null;
+            }, () -> dev.format(dev.captureQueue().type()), () -> dev.controls().get(Cid.BRIGHTNESS),
+                    () -> dev.events().await(1000), () -> watcher.events().poll(), dev::queryCapabilities,
+                    () -> set.addBuffers(1), () -> set.export(0, 0), set::start, () -> dev.captureQueue().allocate(2));
+            for (Callable<?> call : calls) {
+                long start = System.nanoTime();
+                Exception e = assertThrows(Exception.class, call::call);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                if (!(e instanceof DeviceGoneException)) fail("after the unplug a call threw " + e, e);
+                assertTrue(ms < 500, "a call after the unplug took " + ms + " ms");
+            }
+            assertTrue(dev.isGone());
+            assertTrue(s.isClosed());
+        } finally {
+            // whatever failed above, close everything: vivid reconnects only when its last handle is closed
+            for (AutoCloseable c : new AutoCloseable[] {sub, ownSub, s, set, dev, watcher, plug}) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    fail("close after an unplug threw " + e, e);
+                }
+            }
         }
 
-        // every later call fails at once with the same type, never a null or a 0
-        List<Callable<?>> calls = List.of(() -> s.dequeue(1000), () -> s.await(1000), () -> {
-            s.queue(held);
-            return null;
-        }, () -> dev.format(dev.captureQueue().type()), () -> dev.controls().get(Cid.BRIGHTNESS),
-                () -> dev.events().await(1000), () -> watcher.events().poll(), dev::queryCapabilities,
-                () -> set.addBuffers(1), () -> set.export(0, 0), set::start, () -> dev.captureQueue().allocate(2));
-        for (Callable<?> call : calls) {
-            long start = System.nanoTime();
-            Exception e = assertThrows(Exception.class, call::call);
-            long ms = (System.nanoTime() - start) / 1_000_000;
-            if (!(e instanceof DeviceGoneException)) fail("after the unplug a call threw " + e, e);
-            assertTrue(ms < 500, "a call after the unplug took " + ms + " ms");
-        }
-        assertTrue(dev.isGone());
-        assertTrue(s.isClosed());
-
-        // closing never throws, and gives everything back
-        assertDoesNotThrow(sub::close);
-        assertDoesNotThrow(ownSub::close);
-        assertDoesNotThrow(s::close);
-        assertDoesNotThrow(set::close);
+        // closing never threw (above), and gave everything back
         assertThrows(IllegalStateException.class, () -> heldPlane.get(ValueLayout.JAVA_BYTE, 0), "a held frame's memory dies with its set");
-        assertDoesNotThrow(dev::close);
-        assertDoesNotThrow(watcher::close);
-        assertDoesNotThrow(plug::close);
         if (allocator != null) {
             assertEquals(0, allocator.blocksInUse(), "the kernel let go of the memory when the descriptor closed");
             allocator.close();
