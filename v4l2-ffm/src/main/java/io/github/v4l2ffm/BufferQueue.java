@@ -1,17 +1,13 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.v4l2_requestbuffers;
 import io.github.v4l2ffm.internal.DeviceFd;
-import io.github.v4l2ffm.internal.Errno;
+import io.github.v4l2ffm.internal.ioctl.Reqbufs;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import static io.github.v4l2ffm.bindings.Videodev2.*;
 
 /**
  * One queue of a device (its CAPTURE or OUTPUT side), in its first state: no buffers.
@@ -94,27 +90,26 @@ public final class BufferQueue {
     public synchronized Set<Memory> supportedMemory() {
         if (bufferCapabilities < 0) {
             if (buffers != null) throw new IllegalStateException("query supportedMemory() before allocating buffers on " + this);
-            bufferCapabilities = requestBuffers(0, Memory.MMAP, true); // count 0 with no buffers: a pure query
+            bufferCapabilities = Reqbufs.reqbufs(fd, type, Memory.MMAP, 0).capabilities(); // count 0, no buffers: a pure query
         }
-        int caps = bufferCapabilities;
         EnumSet<Memory> set = EnumSet.noneOf(Memory.class);
-        if ((caps & V4L2_BUF_CAP_SUPPORTS_MMAP()) != 0) set.add(Memory.MMAP);
-        if ((caps & V4L2_BUF_CAP_SUPPORTS_USERPTR()) != 0) set.add(Memory.USERPTR);
-        if ((caps & V4L2_BUF_CAP_SUPPORTS_DMABUF()) != 0) set.add(Memory.DMABUF);
+        for (Memory m : Memory.values()) if (Reqbufs.supports(bufferCapabilities, m)) set.add(m);
         return set;
     }
 
-    private Set<Memory> supportedMemoryOrNull() {
-        try {
-            return supportedMemory();
-        } catch (RuntimeException e) {
-            return null;
+    /** Refuses a memory type the queue says it does not support (kernels before 4.20 say nothing: then the driver decides). */
+    private void checkSupports(Memory memory) {
+        Set<Memory> supported = supportedMemory();
+        if (!supported.isEmpty() && !supported.contains(memory)) {
+            throw new IllegalArgumentException("the " + type + " queue of " + fd.path() + " does not support " + memory
+                    + " buffers (it supports " + supported + ")");
         }
     }
 
     /** Allocates {@code count} driver buffers (MMAP), each plane mapped into this process. */
     public synchronized BufferSet allocate(int count) {
         checkNoBuffers();
+        checkSupports(Memory.MMAP);
         buffers = BufferSet.mmap(this, count);
         return buffers;
     }
@@ -126,6 +121,7 @@ public final class BufferQueue {
      */
     public synchronized BufferSet allocate(int count, BufferAllocator allocator) {
         checkNoBuffers();
+        checkSupports(allocator.memory());
         buffers = BufferSet.fromAllocator(this, count, allocator);
         return buffers;
     }
@@ -137,6 +133,7 @@ public final class BufferQueue {
      */
     public synchronized BufferSet importDmaBufs(List<DmaBuf> dmaBufs) {
         checkNoBuffers();
+        checkSupports(Memory.DMABUF);
         buffers = BufferSet.imported(this, dmaBufs);
         return buffers;
     }
@@ -171,29 +168,9 @@ public final class BufferQueue {
         return fd;
     }
 
-    /**
-     * VIDIOC_REQBUFS; returns the count the driver granted, or the capabilities when
-     * {@code wantCapabilities}.
-     */
-    int requestBuffers(int count, Memory memory, boolean wantCapabilities) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment r = arena.allocate(v4l2_requestbuffers.layout());
-            v4l2_requestbuffers.count(r, count);
-            v4l2_requestbuffers.type(r, type.value());
-            v4l2_requestbuffers.memory(r, memory.value());
-            int rc = fd.tryIoctl(VIDIOC_REQBUFS(), r);
-            if (rc < 0) {
-                String detail = null;
-                if (-rc == Errno.EINVAL && count > 0) {
-                    Set<Memory> supported = supportedMemoryOrNull();
-                    detail = supported != null && !supported.contains(memory)
-                            ? "the " + type + " queue does not support " + memory + " buffers (it supports " + supported + ")"
-                            : "the driver refused " + count + " " + memory + " buffers for the current format";
-                }
-                throw fd.failure("VIDIOC_REQBUFS", -rc, detail);
-            }
-            return wantCapabilities ? v4l2_requestbuffers.capabilities(r) : v4l2_requestbuffers.count(r);
-        }
+    /** VIDIOC_REQBUFS; the count the driver granted. */
+    int requestBuffers(int count, Memory memory) {
+        return Reqbufs.reqbufs(fd, type, memory, count).count();
     }
 
     @Override

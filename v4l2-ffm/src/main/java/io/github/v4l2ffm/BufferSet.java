@@ -1,12 +1,12 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.v4l2_buffer;
-import io.github.v4l2ffm.bindings.v4l2_exportbuffer;
-import io.github.v4l2ffm.bindings.v4l2_plane;
 import io.github.v4l2ffm.internal.DeviceFd;
 import io.github.v4l2ffm.internal.Errno;
 import io.github.v4l2ffm.internal.Libc;
 import io.github.v4l2ffm.internal.Mappings;
+import io.github.v4l2ffm.internal.ioctl.CreateBufs;
+import io.github.v4l2ffm.internal.ioctl.Expbuf;
+import io.github.v4l2ffm.internal.ioctl.Querybuf;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import static io.github.v4l2ffm.bindings.Videodev2.*;
 
 /**
  * A queue with buffers allocated: the second state of a {@link BufferQueue}.
@@ -68,7 +67,7 @@ public final class BufferSet implements AutoCloseable {
                     imports.add(d.duplicate("importing it into " + queue));
                 }
             }
-            int granted = queue.requestBuffers(count, memory, false);
+            int granted = queue.requestBuffers(count, memory);
             requested = true;
             // the driver may grant more than asked (its minimum) or fewer (its maximum): use what it granted
             int n = imported != null ? Math.min(granted, imported.size()) : granted;
@@ -117,31 +116,14 @@ public final class BufferSet implements AutoCloseable {
     }
 
     private V4l2Buffer mapBuffer(int index) {
-        MemorySegment b = arena.allocate(v4l2_buffer.layout());
-        MemorySegment planes = arena.allocate(v4l2_plane.layout(), planeCount);
-        v4l2_buffer.index(b, index);
-        v4l2_buffer.type(b, queue.type().value());
-        v4l2_buffer.memory(b, Memory.MMAP.value());
-        if (queue.type().isMultiplanar()) {
-            v4l2_buffer.m.planes(v4l2_buffer.m(b), planes);
-            v4l2_buffer.length(b, planeCount);
-        }
-        fd.ioctl("VIDIOC_QUERYBUF", VIDIOC_QUERYBUF(), b);
+        Querybuf.Plane[] planes = Querybuf.querybuf(fd, queue.type(), index, planeCount);
         MemorySegment[] segments = new MemorySegment[planeCount];
         long[] lengths = new long[planeCount];
         int f = fd.acquire();
         try {
             for (int p = 0; p < planeCount; p++) {
-                long offset;
-                if (queue.type().isMultiplanar()) {
-                    MemorySegment pl = v4l2_plane.asSlice(planes, p);
-                    lengths[p] = Integer.toUnsignedLong(v4l2_plane.length(pl));
-                    offset = Integer.toUnsignedLong(v4l2_plane.m.mem_offset(v4l2_plane.m(pl)));
-                } else {
-                    lengths[p] = Integer.toUnsignedLong(v4l2_buffer.length(b));
-                    offset = Integer.toUnsignedLong(v4l2_buffer.m.offset(v4l2_buffer.m(b)));
-                }
-                segments[p] = Mappings.map(f, lengths[p], offset, arena, fd.path() + " buffer " + index + " plane " + p);
+                lengths[p] = planes[p].length();
+                segments[p] = Mappings.map(f, lengths[p], planes[p].offset(), arena, fd.path() + " buffer " + index + " plane " + p);
             }
         } finally {
             fd.release();
@@ -175,7 +157,7 @@ public final class BufferSet implements AutoCloseable {
     private boolean freeKernelBuffers() {
         if (!fd.isUsable()) return false;
         try {
-            queue.requestBuffers(0, memory, false);
+            queue.requestBuffers(0, memory);
             return true;
         } catch (RuntimeException e) {
             return false; // the kernel lets go when the descriptor is closed
@@ -215,17 +197,8 @@ public final class BufferSet implements AutoCloseable {
         if (memory == Memory.DMABUF && allocator == null) {
             throw new IllegalArgumentException("imported dma-buf sets cannot grow: import into a new buffer set");
         }
-        int first;
-        int created;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment c = a.allocate(io.github.v4l2ffm.bindings.v4l2_create_buffers.layout());
-            io.github.v4l2ffm.bindings.v4l2_create_buffers.count(c, count);
-            io.github.v4l2ffm.bindings.v4l2_create_buffers.memory(c, memory.value());
-            FormatIoctls.encode(io.github.v4l2ffm.bindings.v4l2_create_buffers.format(c), format);
-            fd.ioctl("VIDIOC_CREATE_BUFS", VIDIOC_CREATE_BUFS(), c);
-            first = io.github.v4l2ffm.bindings.v4l2_create_buffers.index(c);
-            created = io.github.v4l2ffm.bindings.v4l2_create_buffers.count(c);
-        }
+        CreateBufs.Created c = CreateBufs.createBufs(fd, memory, count, format);
+        int first = c.first(), created = c.count();
         if (first != buffers.size()) {
             throw new IllegalStateException("VIDIOC_CREATE_BUFS on " + queue + " gave index " + first + ", expected " + buffers.size());
         }
@@ -270,7 +243,7 @@ public final class BufferSet implements AutoCloseable {
         return buffers;
     }
 
-    /** V4l2Buffer {@code index}. */
+    /** Buffer {@code index}. */
     public V4l2Buffer buffer(int index) {
         checkOpen();
         if (index < 0 || index >= buffers.size()) {
@@ -288,15 +261,9 @@ public final class BufferSet implements AutoCloseable {
         V4l2Buffer b = buffer(index);
         if (memory != Memory.MMAP) throw new IllegalStateException("only MMAP buffers can be exported; these are " + memory);
         if (plane < 0 || plane >= planeCount) throw new IndexOutOfBoundsException("plane " + plane + " of " + planeCount);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment e = a.allocate(v4l2_exportbuffer.layout());
-            v4l2_exportbuffer.type(e, queue.type().value());
-            v4l2_exportbuffer.index(e, index);
-            v4l2_exportbuffer.plane(e, plane);
-            v4l2_exportbuffer.flags(e, Libc.O_RDWR | Libc.O_CLOEXEC);
-            fd.ioctl("VIDIOC_EXPBUF", VIDIOC_EXPBUF(), e);
-            return DmaBuf.adopt(v4l2_exportbuffer.fd(e), b.length(plane), fd.path() + " " + queue.type() + " buffer " + index + " plane " + plane);
-        }
+        String what = fd.path() + " " + queue.type() + " buffer " + index + " plane " + plane;
+        int dmaBufFd = Expbuf.expbuf(fd, queue.type(), index, plane, Libc.O_RDWR | Libc.O_CLOEXEC, what);
+        return DmaBuf.adopt(dmaBufFd, b.length(plane), what);
     }
 
     /**

@@ -40,7 +40,7 @@ public enum Capability {
     READWRITE(V4L2_CAP_READWRITE(), "Read/Write"),
     EDID(V4L2_CAP_EDID(), "EDID"),
     STREAMING(V4L2_CAP_STREAMING(), "Streaming"),
-    EXT_PIX_FORMAT(V4L2_CAP_EXT_PIX_FORMAT(), "Extended Pix VideoFormat"),
+    EXT_PIX_FORMAT(V4L2_CAP_EXT_PIX_FORMAT(), "Extended Pix Format"),
     DEVICE_CAPS(V4L2_CAP_DEVICE_CAPS(), "Device Capabilities");
 
     private final int bit;

@@ -1,15 +1,11 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.v4l2_ext_control;
-import io.github.v4l2ffm.bindings.v4l2_ext_controls;
-import io.github.v4l2ffm.bindings.v4l2_query_ext_ctrl;
-import io.github.v4l2ffm.bindings.v4l2_querymenu;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errors;
+import io.github.v4l2ffm.internal.ioctl.ExtCtrls;
+import io.github.v4l2ffm.internal.ioctl.QueryExtCtrl;
 import io.github.v4l2ffm.internal.Errno;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import static io.github.v4l2ffm.bindings.Videodev2.*;
 
 /**
  * The controls of a device: enumeration ({@code VIDIOC_QUERY_EXT_CTRL}, {@code VIDIOC_QUERYMENU})
@@ -46,20 +41,12 @@ public final class Controls {
     /** Every control of the device, control-class headers included, in the driver's order. */
     public List<ControlInfo> list() {
         List<ControlInfo> out = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment q = arena.allocate(v4l2_query_ext_ctrl.layout());
-            int id = 0;
-            while (true) {
-                q.fill((byte) 0);
-                v4l2_query_ext_ctrl.id(q, id | V4L2_CTRL_FLAG_NEXT_CTRL() | V4L2_CTRL_FLAG_NEXT_COMPOUND());
-                int r = fd.tryIoctl(VIDIOC_QUERY_EXT_CTRL(), q);
-                if (r == -Errno.EINVAL || r == -Errno.ENOTTY) break;
-                if (r < 0) throw fd.failure("VIDIOC_QUERY_EXT_CTRL", -r);
-                ControlInfo info = decode(q, arena);
-                cache.put(info.id(), info);
-                out.add(info);
-                id = info.id();
-            }
+        ControlInfo info;
+        int id = 0;
+        while ((info = QueryExtCtrl.next(fd, id)) != null) {
+            cache.put(info.id(), info);
+            out.add(info);
+            id = info.id();
         }
         return List.copyOf(out);
     }
@@ -72,54 +59,14 @@ public final class Controls {
     public ControlInfo info(int id) {
         ControlInfo cached = cache.get(id);
         if (cached != null) return cached;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment q = arena.allocate(v4l2_query_ext_ctrl.layout());
-            v4l2_query_ext_ctrl.id(q, id);
-            int r = fd.tryIoctl(VIDIOC_QUERY_EXT_CTRL(), q);
-            if (r < 0) throw fd.failure("VIDIOC_QUERY_EXT_CTRL", -r, String.format("no control 0x%08x", id));
-            ControlInfo info = decode(q, arena);
-            cache.put(id, info);
-            return info;
-        }
+        ControlInfo info = QueryExtCtrl.query(fd, id);
+        cache.put(id, info);
+        return info;
     }
 
     /** The control with this name ({@code "Brightness"}) or key ({@code "brightness"}, as v4l2-ctl writes it). */
     public Optional<ControlInfo> find(String name) {
         return list().stream().filter(c -> c.name().equals(name) || c.key().equals(name)).findFirst();
-    }
-
-    private ControlInfo decode(MemorySegment q, Arena arena) {
-        int id = v4l2_query_ext_ctrl.id(q);
-        int typeCode = v4l2_query_ext_ctrl.type(q);
-        ControlType type = ControlType.of(typeCode);
-        int dims = v4l2_query_ext_ctrl.nr_of_dims(q);
-        List<Integer> dimensions = new ArrayList<>();
-        for (int i = 0; i < dims; i++) dimensions.add(v4l2_query_ext_ctrl.dims(q, i));
-        long min = v4l2_query_ext_ctrl.minimum(q), max = v4l2_query_ext_ctrl.maximum(q);
-        List<ControlInfo.MenuItem> menu = List.of();
-        if (type == ControlType.MENU || type == ControlType.INTEGER_MENU) {
-            menu = menu(id, type, min, max, arena);
-        }
-        return new ControlInfo(id, type, typeCode, V4l2Device.string(v4l2_query_ext_ctrl.name(q)), min, max,
-                v4l2_query_ext_ctrl.step(q), v4l2_query_ext_ctrl.default_value(q), v4l2_query_ext_ctrl.flags(q),
-                v4l2_query_ext_ctrl.elem_size(q), v4l2_query_ext_ctrl.elems(q), List.copyOf(dimensions), menu);
-    }
-
-    private List<ControlInfo.MenuItem> menu(int id, ControlType type, long min, long max, Arena arena) {
-        List<ControlInfo.MenuItem> items = new ArrayList<>();
-        MemorySegment m = arena.allocate(v4l2_querymenu.layout());
-        for (long i = min; i <= max; i++) {
-            m.fill((byte) 0);
-            v4l2_querymenu.id(m, id);
-            v4l2_querymenu.index(m, (int) i);
-            int r = fd.tryIoctl(VIDIOC_QUERYMENU(), m);
-            if (r == -Errno.EINVAL) continue; // a skipped item
-            if (r < 0) throw fd.failure("VIDIOC_QUERYMENU", -r);
-            items.add(type == ControlType.MENU
-                    ? new ControlInfo.MenuItem((int) i, V4l2Device.string(v4l2_querymenu.name(m)), 0)
-                    : new ControlInfo.MenuItem((int) i, null, v4l2_querymenu.value(m)));
-        }
-        return List.copyOf(items);
     }
 
     // ---- values ------------------------------------------------------------------------------
@@ -130,7 +77,7 @@ public final class Controls {
         if (info.hasPayload()) throw new IllegalArgumentException(describe(info) + " holds a " + (info.dimensions().isEmpty() ? "" : "array of ") + info.type() + ": use getString or getBytes");
         Batch b = new Batch(false);
         b.entries.add(new Batch.Item(info, 0, null));
-        b.run("VIDIOC_G_EXT_CTRLS", VIDIOC_G_EXT_CTRLS());
+        b.run(ExtCtrls.Op.GET);
         return b.entries.getFirst().result;
     }
 
@@ -156,7 +103,7 @@ public final class Controls {
     private byte[] getPayload(ControlInfo info, int size) {
         Batch b = new Batch(false);
         b.entries.add(new Batch.Item(info, 0, new byte[size]));
-        b.run("VIDIOC_G_EXT_CTRLS", VIDIOC_G_EXT_CTRLS());
+        b.run(ExtCtrls.Op.GET);
         return b.entries.getFirst().payload;
     }
 
@@ -266,64 +213,31 @@ public final class Controls {
 
         /** Applies every value ({@code VIDIOC_S_EXT_CTRLS}). */
         public void apply() {
-            run("VIDIOC_S_EXT_CTRLS", VIDIOC_S_EXT_CTRLS());
+            run(ExtCtrls.Op.SET);
         }
 
         /** Checks every value without applying it ({@code VIDIOC_TRY_EXT_CTRLS}). */
         public void tryApply() {
-            run("VIDIOC_TRY_EXT_CTRLS", VIDIOC_TRY_EXT_CTRLS());
+            run(ExtCtrls.Op.TRY);
         }
 
-        void run(String name, long request) {
+        void run(ExtCtrls.Op op) {
             if (entries.isEmpty()) return;
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment array = arena.allocate(v4l2_ext_control.layout(), entries.size());
-                MemorySegment[] payloads = new MemorySegment[entries.size()];
-                for (int i = 0; i < entries.size(); i++) {
-                    Item e = entries.get(i);
-                    MemorySegment c = v4l2_ext_control.asSlice(array, i);
-                    v4l2_ext_control.id(c, e.info.id());
-                    if (e.payload != null) {
-                        payloads[i] = arena.allocate(e.payload.length, 8);
-                        if (write) MemorySegment.copy(e.payload, 0, payloads[i], ValueLayout.JAVA_BYTE, 0, e.payload.length);
-                        v4l2_ext_control.size(c, e.payload.length);
-                        v4l2_ext_control.ptr(c, payloads[i]);
-                    } else if (e.info.type() == ControlType.INTEGER64) {
-                        v4l2_ext_control.value64(c, e.value);
-                    } else {
-                        v4l2_ext_control.value(c, (int) e.value);
-                    }
-                }
-                MemorySegment ctrls = arena.allocate(v4l2_ext_controls.layout());
-                v4l2_ext_controls.which(ctrls, V4L2_CTRL_WHICH_CUR_VAL());
-                v4l2_ext_controls.count(ctrls, entries.size());
-                v4l2_ext_controls.controls(ctrls, array);
-                int r = fd.tryIoctl(request, ctrls);
-                if (r < 0) {
-                    int idx = v4l2_ext_controls.error_idx(ctrls);
-                    if (idx >= entries.size() && entries.size() == 1) {
-                        idx = 0;
-                    } else if (idx >= entries.size() && request == VIDIOC_S_EXT_CTRLS()) {
-                        // S_EXT_CTRLS reports validation errors for the batch as a whole (nothing
-                        // was applied); TRY_EXT_CTRLS with the same values names the control
-                        v4l2_ext_controls.error_idx(ctrls, entries.size());
-                        if (fd.tryIoctl(VIDIOC_TRY_EXT_CTRLS(), ctrls) < 0) idx = v4l2_ext_controls.error_idx(ctrls);
-                    }
-                    throw fd.failure(name, -r, reason(-r, idx < entries.size() ? entries.get(idx) : null, entries.size()));
-                }
-                for (int i = 0; i < entries.size(); i++) {
-                    Item e = entries.get(i);
-                    MemorySegment c = v4l2_ext_control.asSlice(array, i);
-                    if (e.payload != null) {
-                        e.payload = payloads[i].toArray(ValueLayout.JAVA_BYTE);
-                    } else if (e.info.type() == ControlType.INTEGER64) {
-                        e.result = v4l2_ext_control.value64(c);
-                    } else if (e.info.type() == ControlType.BITMASK) {
-                        e.result = Integer.toUnsignedLong(v4l2_ext_control.value(c));
-                    } else {
-                        e.result = v4l2_ext_control.value(c);
-                    }
-                }
+            List<ExtCtrls.Entry> args = new ArrayList<>(entries.size());
+            for (Item e : entries) {
+                ExtCtrls.Kind kind = e.payload != null ? ExtCtrls.Kind.PAYLOAD
+                        : e.info.type() == ControlType.INTEGER64 ? ExtCtrls.Kind.INT64
+                        : e.info.type() == ControlType.BITMASK ? ExtCtrls.Kind.UINT32 : ExtCtrls.Kind.INT32;
+                args.add(new ExtCtrls.Entry(e.info.id(), kind, e.value, e.payload));
+            }
+            ExtCtrls.Result r = ExtCtrls.run(fd, op, args);
+            if (r.errno() != 0) {
+                Item culprit = r.errorIndex() >= 0 ? entries.get(r.errorIndex()) : null;
+                throw fd.failure(op.call, r.errno(), meaning(r.errno(), culprit, entries.size()), null);
+            }
+            for (int i = 0; i < entries.size(); i++) {
+                entries.get(i).result = args.get(i).value;
+                entries.get(i).payload = args.get(i).payload;
             }
         }
     }
@@ -339,22 +253,25 @@ public final class Controls {
         }
     }
 
-    private static String reason(int errno, Batch.Item e, int count) {
+    /** What an errno from the EXT_CTRLS calls means, naming the control at fault. */
+    private static Errors.Meaning meaning(int errno, Batch.Item e, int count) {
         String what = e == null ? (count == 1 ? "the control" : "the batch as a whole (no single control named)")
                 : describe(e.info) + (e.payload == null ? " = " + e.value : "");
-        String why = switch (errno) {
-            case Errno.EINVAL -> e != null && (e.info.type() == ControlType.MENU || e.info.type() == ControlType.INTEGER_MENU)
-                    ? "not an item of the menu " + e.info.menu().stream().map(m -> String.valueOf(m.index())).toList()
-                    : "invalid control or value";
-            case Errno.ERANGE -> e != null && e.info.type() == ControlType.STRING
+        Errors.Meaning m = switch (errno) {
+            case Errno.EINVAL -> new Errors.Meaning(V4l2Exception.Reason.REFUSED,
+                    e != null && (e.info.type() == ControlType.MENU || e.info.type() == ControlType.INTEGER_MENU)
+                            ? "not an item of the menu " + e.info.menu().stream().map(m2 -> String.valueOf(m2.index())).toList()
+                            : "invalid control or value");
+            case Errno.ERANGE -> new Errors.Meaning(V4l2Exception.Reason.REFUSED, e != null && e.info.type() == ControlType.STRING
                     ? "string longer than " + e.info.maximum() + " bytes (or shorter than " + e.info.minimum() + ")"
-                    : "value out of range " + (e == null ? "" : e.info.minimum() + ".." + e.info.maximum());
-            case Errno.EACCES -> e != null && e.info.has(ControlInfo.FLAG_WRITE_ONLY) ? "write-only control" : "read-only control";
-            case Errno.EBUSY -> "control is busy (grabbed while streaming)";
-            case Errno.ENOSPC -> "payload size does not match the control";
+                    : "value out of range " + (e == null ? "" : e.info.minimum() + ".." + e.info.maximum()));
+            case Errno.EACCES -> new Errors.Meaning(V4l2Exception.Reason.REFUSED,
+                    e != null && e.info.has(ControlInfo.FLAG_WRITE_ONLY) ? "write-only control" : "read-only control");
+            case Errno.EBUSY -> new Errors.Meaning(V4l2Exception.Reason.BUSY, "control is busy (grabbed while streaming)");
+            case Errno.ENOSPC -> new Errors.Meaning(V4l2Exception.Reason.REFUSED, "payload size does not match the control");
             default -> null;
         };
-        return why == null ? what : what + ": " + why;
+        return m == null ? null : new Errors.Meaning(m.reason(), what + ": " + m.text());
     }
 
     private static String describe(ControlInfo info) {

@@ -1,11 +1,10 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.Videodev2;
-import io.github.v4l2ffm.bindings.dma_buf_sync;
 import io.github.v4l2ffm.internal.DeviceFd;
 import io.github.v4l2ffm.internal.Errors;
 import io.github.v4l2ffm.internal.Libc;
 import io.github.v4l2ffm.internal.Mappings;
+import io.github.v4l2ffm.internal.ioctl.DmaBufIoctls;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -28,7 +27,6 @@ public final class DmaBuf implements AutoCloseable {
     private final long size;
     private final String origin;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment syncArg = arena.allocate(dma_buf_sync.layout());
     private MemorySegment mapping;
     private boolean closed;
 
@@ -106,22 +104,21 @@ public final class DmaBuf implements AutoCloseable {
 
     /** Starts CPU access ({@code DMA_BUF_IOCTL_SYNC} with {@code DMA_BUF_SYNC_START}). */
     public void beginCpuAccess(boolean read, boolean write) {
-        sync(Videodev2.DMA_BUF_SYNC_START(), read, write);
+        sync(true, read, write);
     }
 
     /** Ends CPU access ({@code DMA_BUF_IOCTL_SYNC} with {@code DMA_BUF_SYNC_END}). */
     public void endCpuAccess(boolean read, boolean write) {
-        sync(Videodev2.DMA_BUF_SYNC_END(), read, write);
+        sync(false, read, write);
     }
 
-    private synchronized void sync(long phase, boolean read, boolean write) {
+    private void sync(boolean start, boolean read, boolean write) {
         check();
         if (!read && !write) throw new IllegalArgumentException("CPU access must read, write or both");
-        dma_buf_sync.flags(syncArg, phase | (read ? Videodev2.DMA_BUF_SYNC_READ() : 0) | (write ? Videodev2.DMA_BUF_SYNC_WRITE() : 0));
-        fd.ioctl("DMA_BUF_IOCTL_SYNC", Videodev2.DMA_BUF_IOCTL_SYNC(), syncArg);
+        DmaBufIoctls.sync(fd, start, read, write);
     }
 
-    private void check() {
+    private synchronized void check() {
         if (closed) throw new IllegalStateException("dma-buf " + origin + " is closed");
     }
 

@@ -1,13 +1,9 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.Videodev2;
-import io.github.v4l2ffm.bindings.dma_heap_allocation_data;
 import io.github.v4l2ffm.internal.DeviceFd;
-import io.github.v4l2ffm.internal.Errors;
 import io.github.v4l2ffm.internal.Libc;
+import io.github.v4l2ffm.internal.ioctl.DmaBufIoctls;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
@@ -33,13 +29,8 @@ public final class DmaHeapAllocator extends DmaBufAllocator {
 
     @Override
     DmaBuf createDmaBuf(long size) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment a = arena.allocate(dma_heap_allocation_data.layout());
-            dma_heap_allocation_data.len(a, size);
-            dma_heap_allocation_data.fd_flags(a, Libc.O_RDWR | Libc.O_CLOEXEC);
-            heap.ioctl("DMA_HEAP_IOCTL_ALLOC", Videodev2.DMA_HEAP_IOCTL_ALLOC(), a);
-            return DmaBuf.adopt(dma_heap_allocation_data.fd(a), size, heap.path() + " dma-buf");
-        }
+        int fd = DmaBufIoctls.heapAlloc(heap, size, Libc.O_RDWR | Libc.O_CLOEXEC);
+        return DmaBuf.adopt(fd, size, heap.path() + " dma-buf");
     }
 
     /**

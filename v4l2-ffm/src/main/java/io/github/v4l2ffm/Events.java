@@ -1,26 +1,15 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.timespec;
-import io.github.v4l2ffm.bindings.v4l2_event;
-import io.github.v4l2ffm.bindings.v4l2_event_ctrl;
-import io.github.v4l2ffm.bindings.v4l2_event_frame_sync;
-import io.github.v4l2ffm.bindings.v4l2_event_src_change;
-import io.github.v4l2ffm.bindings.v4l2_event_subscription;
-import io.github.v4l2ffm.bindings.v4l2_event_vsync;
 import io.github.v4l2ffm.internal.DeviceFd;
-import io.github.v4l2ffm.internal.Errno;
 import io.github.v4l2ffm.internal.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
-import static io.github.v4l2ffm.bindings.Videodev2.*;
 
 /**
- * V4l2Event subscription and delivery for a device ({@code VIDIOC_SUBSCRIBE_EVENT},
+ * Event subscription and delivery for a device ({@code VIDIOC_SUBSCRIBE_EVENT},
  * {@code VIDIOC_DQEVENT}). Events are per open file: subscribe on the handle that will dequeue.
  *
  * <pre>{@code
@@ -62,7 +51,7 @@ public final class Events {
             closed = true;
             if (!fd.isUsable()) return;
             try {
-                subscription("VIDIOC_UNSUBSCRIBE_EVENT", VIDIOC_UNSUBSCRIBE_EVENT(), type, id, 0);
+                subscription(false, type, id, 0);
             } catch (DeviceGoneException | IllegalStateException e) {
                 // unplugged or closed meanwhile: nothing left to unsubscribe from
             }
@@ -81,33 +70,18 @@ public final class Events {
 
     /** Subscribes with flags {@link #SEND_INITIAL} and/or {@link #ALLOW_FEEDBACK}. */
     public Subscription subscribe(V4l2Event.Type type, int id, int flags) {
-        subscription("VIDIOC_SUBSCRIBE_EVENT", VIDIOC_SUBSCRIBE_EVENT(), type, id, flags);
+        subscription(true, type, id, flags);
         return new Subscription(type, id);
     }
 
-    private void subscription(String name, long request, V4l2Event.Type type, int id, int flags) {
+    private void subscription(boolean subscribe, V4l2Event.Type type, int id, int flags) {
         if (type == V4l2Event.Type.OTHER) throw new IllegalArgumentException("subscribe to a named event type");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment s = arena.allocate(v4l2_event_subscription.layout());
-            v4l2_event_subscription.type(s, type.code());
-            v4l2_event_subscription.id(s, id);
-            v4l2_event_subscription.flags(s, flags);
-            int r = fd.tryIoctl(request, s);
-            if (r < 0) {
-                throw fd.failure(name, -r, -r == Errno.EINVAL ? "the device does not send " + type + " events" + (id != 0 ? " for " + id : "") : null);
-            }
-        }
+        io.github.v4l2ffm.internal.ioctl.Events.subscription(fd, subscribe, type, id, flags);
     }
 
     /** The next pending event, without waiting. */
     public Optional<V4l2Event> poll() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment e = arena.allocate(v4l2_event.layout());
-            int r = fd.tryIoctl(VIDIOC_DQEVENT(), e);
-            if (r == -Errno.ENOENT) return Optional.empty();
-            if (r < 0) throw fd.failure("VIDIOC_DQEVENT", -r);
-            return Optional.of(decode(e));
-        }
+        return Optional.ofNullable(io.github.v4l2ffm.internal.ioctl.Events.dqevent(fd));
     }
 
     /**
@@ -138,27 +112,5 @@ public final class Events {
                 }
             }
         }
-    }
-
-    static V4l2Event decode(MemorySegment e) {
-        V4l2Event.Type type = V4l2Event.Type.of(v4l2_event.type(e));
-        MemorySegment u = v4l2_event.u(e);
-        V4l2Event.Payload payload = switch (type) {
-            case CTRL -> {
-                MemorySegment c = v4l2_event.u.ctrl(u);
-                ControlType ct = ControlType.of(v4l2_event_ctrl.type(c));
-                yield new V4l2Event.ControlChange(v4l2_event_ctrl.changes(c), ct,
-                        ct == ControlType.INTEGER64 ? v4l2_event_ctrl.value64(c) : v4l2_event_ctrl.value(c),
-                        v4l2_event_ctrl.flags(c), v4l2_event_ctrl.minimum(c), v4l2_event_ctrl.maximum(c),
-                        v4l2_event_ctrl.step(c), v4l2_event_ctrl.default_value(c));
-            }
-            case SOURCE_CHANGE -> new V4l2Event.SourceChange(v4l2_event_src_change.changes(v4l2_event.u.src_change(u)));
-            case FRAME_SYNC -> new V4l2Event.FrameSync(v4l2_event_frame_sync.frame_sequence(v4l2_event.u.frame_sync(u)));
-            case VSYNC -> new V4l2Event.Vsync(Byte.toUnsignedInt(v4l2_event_vsync.field(v4l2_event.u.vsync(u))));
-            default -> new V4l2Event.None();
-        };
-        MemorySegment ts = v4l2_event.timestamp(e);
-        return new V4l2Event(type, v4l2_event.id(e), v4l2_event.sequence(e),
-                timespec.tv_sec(ts) * 1_000_000_000L + timespec.tv_nsec(ts), v4l2_event.pending(e), payload);
     }
 }

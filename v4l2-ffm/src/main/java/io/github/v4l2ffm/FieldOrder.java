@@ -1,6 +1,6 @@
 package io.github.v4l2ffm;
 
-/** FieldOrder order of interlaced video ({@code enum v4l2_field}). */
+/** Field order of interlaced video ({@code enum v4l2_field}). */
 public enum FieldOrder {
     /** Let the driver choose (only in requests). */
     ANY, NONE, TOP, BOTTOM, INTERLACED, SEQ_TB, SEQ_BT, ALTERNATE, INTERLACED_TB, INTERLACED_BT;

@@ -1,19 +1,15 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.timeval;
-import io.github.v4l2ffm.bindings.v4l2_buffer;
-import io.github.v4l2ffm.bindings.v4l2_plane;
 import io.github.v4l2ffm.internal.DeviceFd;
-import io.github.v4l2ffm.internal.Errno;
 import io.github.v4l2ffm.internal.Libc;
+import io.github.v4l2ffm.internal.ioctl.Dqbuf;
+import io.github.v4l2ffm.internal.ioctl.Qbuf;
+import io.github.v4l2ffm.internal.ioctl.Streamon;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.github.v4l2ffm.bindings.Videodev2.*;
 
 /**
  * A streaming queue: the third state of a {@link BufferQueue}. Made by {@link BufferSet#start()}.
@@ -53,11 +49,8 @@ public final class Streaming implements AutoCloseable {
     private final String name;
     private final short bufferEvents;
 
-    private final MemorySegment dqBuf, dqM, dqTimestamp;
-    private final MemorySegment[] dqPlanes;
-    private final MemorySegment qBuf, qM, qTimestamp;
-    private final MemorySegment[] qPlanes;
-    private final MemorySegment typeArg;
+    private final Dqbuf dqbuf;
+    private final Qbuf qbuf;
     private final MemorySegment pollFds;
     private final DeviceFd stopFd;
 
@@ -78,29 +71,10 @@ public final class Streaming implements AutoCloseable {
         this.planeCount = set.planeCount();
         this.name = set.queue().toString();
         this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
-        dqBuf = arena.allocate(v4l2_buffer.layout());
-        dqM = v4l2_buffer.m(dqBuf);
-        dqTimestamp = v4l2_buffer.timestamp(dqBuf);
-        dqPlanes = planes(arena, dqBuf, dqM);
-        qBuf = arena.allocate(v4l2_buffer.layout());
-        qM = v4l2_buffer.m(qBuf);
-        qTimestamp = v4l2_buffer.timestamp(qBuf);
-        qPlanes = planes(arena, qBuf, qM);
-        typeArg = arena.allocateFrom(ValueLayout.JAVA_INT, type.value());
+        dqbuf = new Dqbuf(arena, type, memory, planeCount);
+        qbuf = new Qbuf(arena, type, memory, planeCount);
         pollFds = arena.allocate(Libc.POLLFD, 3);
         stopFd = DeviceFd.eventFd(name + " stop eventfd");
-    }
-
-    private MemorySegment[] planes(Arena arena, MemorySegment buf, MemorySegment m) {
-        v4l2_buffer.type(buf, type.value());
-        v4l2_buffer.memory(buf, memory.value());
-        if (!type.isMultiplanar()) return null;
-        MemorySegment array = arena.allocate(v4l2_plane.layout(), planeCount);
-        v4l2_buffer.m.planes(m, array);
-        v4l2_buffer.length(buf, planeCount);
-        MemorySegment[] slices = new MemorySegment[planeCount];
-        for (int p = 0; p < planeCount; p++) slices[p] = v4l2_plane.asSlice(array, p);
-        return slices;
     }
 
     /** The buffer set being streamed. */
@@ -109,7 +83,7 @@ public final class Streaming implements AutoCloseable {
     }
 
     void streamOn() {
-        fd.ioctl("VIDIOC_STREAMON", VIDIOC_STREAMON(), typeArg);
+        Streamon.streamon(fd, type);
     }
 
     /**
@@ -126,50 +100,24 @@ public final class Streaming implements AutoCloseable {
             if (buffer.state == V4l2Buffer.State.QUEUED) {
                 throw new IllegalStateException("buffer " + buffer.index() + " of " + name + " is already queued");
             }
-            v4l2_buffer.index(qBuf, buffer.index());
-            v4l2_buffer.flags(qBuf, 0);
-            v4l2_buffer.field(qBuf, type.isOutput() ? FieldOrder.NONE.value() : 0);
-            long ts = type.isOutput() ? buffer.timestampNanos : 0;
-            timeval.tv_sec(qTimestamp, ts / 1_000_000_000L);
-            timeval.tv_usec(qTimestamp, ts % 1_000_000_000L / 1000L);
-            if (type.isMultiplanar()) {
-                v4l2_buffer.length(qBuf, planeCount);
-                for (int p = 0; p < planeCount; p++) {
-                    MemorySegment pl = qPlanes[p];
-                    MemorySegment pm = v4l2_plane.m(pl);
-                    v4l2_plane.bytesused(pl, type.isOutput() ? outputBytes(buffer, p) : 0);
-                    v4l2_plane.length(pl, (int) buffer.length(p));
-                    v4l2_plane.data_offset(pl, 0);
-                    switch (memory) {
-                        case USERPTR -> v4l2_plane.m.userptr(pm, buffer.planes[p].address());
-                        case DMABUF -> v4l2_plane.m.fd(pm, buffer.dmaBufs[p].handle().acquire());
-                        case MMAP -> { }
-                    }
-                }
-            } else {
-                v4l2_buffer.bytesused(qBuf, type.isOutput() ? outputBytes(buffer, 0) : 0);
-                switch (memory) {
-                    case USERPTR -> {
-                        v4l2_buffer.m.userptr(qM, buffer.planes[0].address());
-                        v4l2_buffer.length(qBuf, (int) buffer.length(0));
-                    }
-                    case DMABUF -> {
-                        v4l2_buffer.m.fd(qM, buffer.dmaBufs[0].handle().acquire());
-                        v4l2_buffer.length(qBuf, (int) buffer.length(0));
-                    }
-                    case MMAP -> { }
-                }
-            }
-            int r;
+            int acquired = 0;
             try {
-                r = fd.tryIoctl(VIDIOC_QBUF(), qBuf);
-            } finally {
-                if (memory == Memory.DMABUF) {
-                    for (int p = 0; p < planeCount; p++) buffer.dmaBufs[p].handle().release();
+                for (int p = 0; p < planeCount; p++) {
+                    long ref = switch (memory) {
+                        case USERPTR -> buffer.planes[p].address();
+                        case DMABUF -> {
+                            int f = buffer.dmaBufs[p].handle().acquire(); // held open until the kernel has taken its reference
+                            acquired++;
+                            yield f;
+                        }
+                        case MMAP -> 0;
+                    };
+                    qbuf.plane(p, type.isOutput() ? outputBytes(buffer, p) : 0, buffer.length(p), ref);
                 }
-            }
-            if (r < 0) {
-                throw fd.failure("VIDIOC_QBUF", -r, "buffer " + buffer.index() + " of " + name);
+                qbuf.queue(fd, buffer.index(), type.isOutput() ? FieldOrder.NONE.value() : 0,
+                        type.isOutput() ? buffer.timestampNanos : 0, name);
+            } finally {
+                for (int p = 0; p < acquired; p++) buffer.dmaBufs[p].handle().release();
             }
             buffer.state = V4l2Buffer.State.QUEUED;
             queued.incrementAndGet();
@@ -221,18 +169,15 @@ public final class Streaming implements AutoCloseable {
 
     private static final int ERROR_EVENTS = Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL;
 
-    /** DQBUF: true with a buffer in {@code dqBuf}; false when none is ready; throws what any other answer means. */
+    /** DQBUF: true with a buffer in {@code dqbuf}; false when none is ready; throws what any other answer means. */
     private boolean tryDequeue() {
-        if (type.isMultiplanar()) v4l2_buffer.length(dqBuf, planeCount);
-        int r = fd.tryIoctl(VIDIOC_DQBUF(), dqBuf);
-        if (r >= 0) return true;
-        return switch (-r) {
-            case Errno.EAGAIN -> false;
-            case Errno.EPIPE -> { // a drained mem-to-mem queue: its LAST buffer was dequeued
+        return switch (dqbuf.dequeue(fd, name)) {
+            case DEQUEUED -> true;
+            case NOT_READY -> false;
+            case LAST -> { // a drained mem-to-mem queue: its LAST buffer was dequeued
                 drained = true;
                 throw new StreamEndedException(StreamEndedException.Reason.DRAINED, name + " is drained: its last buffer was dequeued");
             }
-            default -> throw fd.failure("VIDIOC_DQBUF", -r, name);
         };
     }
 
@@ -305,18 +250,14 @@ public final class Streaming implements AutoCloseable {
     }
 
     private V4l2Buffer dequeued() {
-        V4l2Buffer b = set.buffers().get(v4l2_buffer.index(dqBuf));
-        b.sequence = v4l2_buffer.sequence(dqBuf);
-        b.flags = v4l2_buffer.flags(dqBuf);
-        b.field = v4l2_buffer.field(dqBuf);
-        b.timestampNanos = timeval.tv_sec(dqTimestamp) * 1_000_000_000L + timeval.tv_usec(dqTimestamp) * 1000L;
-        if (type.isMultiplanar()) {
-            for (int p = 0; p < planeCount; p++) {
-                b.bytesUsed[p] = v4l2_plane.bytesused(dqPlanes[p]);
-                b.dataOffset[p] = v4l2_plane.data_offset(dqPlanes[p]);
-            }
-        } else {
-            b.bytesUsed[0] = v4l2_buffer.bytesused(dqBuf);
+        V4l2Buffer b = set.bufferList().get(dqbuf.index());
+        b.sequence = dqbuf.sequence();
+        b.flags = dqbuf.flags();
+        b.field = dqbuf.field();
+        b.timestampNanos = dqbuf.timestampNanos();
+        for (int p = 0; p < planeCount; p++) {
+            b.bytesUsed[p] = dqbuf.bytesUsed(p);
+            b.dataOffset[p] = dqbuf.dataOffset(p);
         }
         b.state = V4l2Buffer.State.DEQUEUED;
         queued.decrementAndGet();
@@ -408,7 +349,7 @@ public final class Streaming implements AutoCloseable {
                 try {
                     if (fd.isUsable()) {
                         // also after a refused STREAMON: it takes back the buffers queued before it
-                        fd.tryIoctl(VIDIOC_STREAMOFF(), typeArg);
+                        Streamon.streamoff(fd, type);
                     }
                 } catch (RuntimeException ignored) {
                     // gone or closed meanwhile: the kernel lets go of the buffers when the descriptor is closed

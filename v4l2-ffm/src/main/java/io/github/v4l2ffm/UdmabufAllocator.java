@@ -1,13 +1,11 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.Videodev2;
-import io.github.v4l2ffm.bindings.udmabuf_create;
 import io.github.v4l2ffm.internal.DeviceFd;
 import io.github.v4l2ffm.internal.Errors;
 import io.github.v4l2ffm.internal.Libc;
+import io.github.v4l2ffm.internal.ioctl.DmaBufIoctls;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
@@ -36,12 +34,7 @@ public final class UdmabufAllocator extends DmaBufAllocator {
                 if (Libc.fcntl(memfd, Libc.F_ADD_SEALS, Libc.F_SEAL_SHRINK) < 0) {
                     throw Errors.failure("fcntl(F_ADD_SEALS)", "memfd", Libc.errno(), null);
                 }
-                MemorySegment c = arena.allocate(udmabuf_create.layout());
-                udmabuf_create.memfd(c, memfd);
-                udmabuf_create.flags(c, Videodev2.UDMABUF_FLAGS_CLOEXEC());
-                udmabuf_create.offset(c, 0);
-                udmabuf_create.size(c, size);
-                int fd = udmabuf.ioctl("UDMABUF_CREATE", Videodev2.UDMABUF_CREATE(), c);
+                int fd = DmaBufIoctls.udmabufCreate(udmabuf, memfd, size);
                 return DmaBuf.adopt(fd, size, udmabuf.path() + " dma-buf");
             } finally {
                 Libc.close(memfd); // the dma-buf keeps the pages

@@ -1,16 +1,21 @@
 package io.github.v4l2ffm;
 
-import io.github.v4l2ffm.bindings.Videodev2;
-import io.github.v4l2ffm.bindings.v4l2_capability;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.ioctl.CodecCmd;
+import io.github.v4l2ffm.internal.ioctl.EnumFmt;
+import io.github.v4l2ffm.internal.ioctl.EnumFrameintervals;
+import io.github.v4l2ffm.internal.ioctl.EnumFramesizes;
+import io.github.v4l2ffm.internal.ioctl.Fmt;
+import io.github.v4l2ffm.internal.ioctl.Inputs;
+import io.github.v4l2ffm.internal.ioctl.Parm;
+import io.github.v4l2ffm.internal.ioctl.Querycap;
+import io.github.v4l2ffm.internal.ioctl.Selection;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -70,21 +75,7 @@ public final class V4l2Device implements AutoCloseable {
     }
 
     static Capabilities queryCapabilities(DeviceFd fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment cap = arena.allocate(v4l2_capability.layout());
-            fd.ioctl("VIDIOC_QUERYCAP", Videodev2.VIDIOC_QUERYCAP(), cap);
-            int caps = v4l2_capability.capabilities(cap);
-            int deviceCaps = (caps & Videodev2.V4L2_CAP_DEVICE_CAPS()) != 0 ? v4l2_capability.device_caps(cap) : caps;
-            return new Capabilities(string(v4l2_capability.driver(cap)), string(v4l2_capability.card(cap)),
-                    string(v4l2_capability.bus_info(cap)), v4l2_capability.version(cap), caps, deviceCaps);
-        }
-    }
-
-    /** A NUL-terminated UTF-8 string in a fixed-size char array. */
-    static String string(MemorySegment chars) {
-        long n = 0;
-        while (n < chars.byteSize() && chars.get(java.lang.foreign.ValueLayout.JAVA_BYTE, n) != 0) n++;
-        return new String(chars.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        return Querycap.querycap(fd);
     }
 
     /** The path this device was opened from. */
@@ -124,22 +115,22 @@ public final class V4l2Device implements AutoCloseable {
 
     /** The pixel formats the {@code type} queue offers ({@code VIDIOC_ENUM_FMT}); empty if it has no such queue. */
     public List<FormatDescription> formats(BufferType type) {
-        return FormatIoctls.enumFormats(fd, type);
+        return EnumFmt.enumFormats(fd, type);
     }
 
     /** The frame sizes offered for {@code format} ({@code VIDIOC_ENUM_FRAMESIZES}); empty if the driver does not say. */
     public List<FrameSize> frameSizes(PixelFormat format) {
-        return FormatIoctls.enumFrameSizes(fd, format);
+        return EnumFramesizes.enumFrameSizes(fd, format);
     }
 
     /** The frame intervals offered for {@code format} at {@code width x height} ({@code VIDIOC_ENUM_FRAMEINTERVALS}). */
     public List<FrameInterval> frameIntervals(PixelFormat format, int width, int height) {
-        return FormatIoctls.enumFrameIntervals(fd, format, width, height);
+        return EnumFrameintervals.enumFrameIntervals(fd, format, width, height);
     }
 
     /** The current format of the {@code type} queue ({@code VIDIOC_G_FMT}). */
     public VideoFormat format(BufferType type) {
-        return FormatIoctls.format(fd, "VIDIOC_G_FMT", Videodev2.VIDIOC_G_FMT(), VideoFormat.of(type, 0, 0, null));
+        return Fmt.format(fd, Fmt.Op.GET, VideoFormat.of(type, 0, 0, null));
     }
 
     /**
@@ -147,17 +138,17 @@ public final class V4l2Device implements AutoCloseable {
      * in size or pixel format from the request: check it.
      */
     public VideoFormat setFormat(VideoFormat request) {
-        return FormatIoctls.format(fd, "VIDIOC_S_FMT", Videodev2.VIDIOC_S_FMT(), request);
+        return Fmt.format(fd, Fmt.Op.SET, request);
     }
 
     /** What {@link #setFormat} would choose for {@code request}, without changing anything ({@code VIDIOC_TRY_FMT}). */
     public VideoFormat tryFormat(VideoFormat request) {
-        return FormatIoctls.format(fd, "VIDIOC_TRY_FMT", Videodev2.VIDIOC_TRY_FMT(), request);
+        return Fmt.format(fd, Fmt.Op.TRY, request);
     }
 
     /** The time per frame of the {@code type} queue ({@code VIDIOC_G_PARM}), if the device has one. */
     public Optional<Fraction> frameInterval(BufferType type) {
-        return Optional.ofNullable(FormatIoctls.frameInterval(fd, type));
+        return Optional.ofNullable(Parm.frameInterval(fd, type));
     }
 
     /**
@@ -167,32 +158,32 @@ public final class V4l2Device implements AutoCloseable {
      * @throws UnsupportedOperationException if the queue has no frame interval setting
      */
     public Fraction setFrameInterval(BufferType type, Fraction interval) {
-        return FormatIoctls.setFrameInterval(fd, type, interval);
+        return Parm.setFrameInterval(fd, type, interval);
     }
 
     /** The video inputs ({@code VIDIOC_ENUMINPUT}); empty for devices without inputs. */
     public List<Input> inputs() {
-        return FormatIoctls.inputs(fd);
+        return Inputs.inputs(fd);
     }
 
     /** The current input ({@code VIDIOC_G_INPUT}). */
     public int input() {
-        return FormatIoctls.input(fd);
+        return Inputs.input(fd);
     }
 
     /** Selects an input ({@code VIDIOC_S_INPUT}). */
     public void setInput(int index) {
-        FormatIoctls.setInput(fd, index);
+        Inputs.setInput(fd, index);
     }
 
     /** A selection rectangle ({@code VIDIOC_G_SELECTION}), such as the crop bounds of a capture queue. */
     public Rect selection(BufferType type, SelectionTarget target) {
-        return FormatIoctls.selection(fd, "VIDIOC_G_SELECTION", Videodev2.VIDIOC_G_SELECTION(), type, target, null, 0);
+        return Selection.selection(fd, type, target, null, 0);
     }
 
     /** Sets a selection rectangle ({@code VIDIOC_S_SELECTION}); returns the rectangle the driver chose. */
     public Rect setSelection(BufferType type, SelectionTarget target, Rect rect) {
-        return FormatIoctls.selection(fd, "VIDIOC_S_SELECTION", Videodev2.VIDIOC_S_SELECTION(), type, target, rect, 0);
+        return Selection.selection(fd, type, target, Objects.requireNonNull(rect, "rect"), 0);
     }
 
     // ---- controls and events ---------------------------------------------------------------
@@ -203,7 +194,7 @@ public final class V4l2Device implements AutoCloseable {
         return controls;
     }
 
-    /** V4l2Event subscription and delivery on this file handle. */
+    /** Event subscription and delivery on this file handle. */
     public Events events() {
         checkOpen();
         return events;
@@ -216,22 +207,12 @@ public final class V4l2Device implements AutoCloseable {
 
     /** Sends an encoder command ({@code VIDIOC_ENCODER_CMD}), such as {@link #CMD_STOP} to drain. */
     public void encoderCommand(int cmd, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment c = arena.allocate(io.github.v4l2ffm.bindings.v4l2_encoder_cmd.layout());
-            io.github.v4l2ffm.bindings.v4l2_encoder_cmd.cmd(c, cmd);
-            io.github.v4l2ffm.bindings.v4l2_encoder_cmd.flags(c, flags);
-            fd.ioctl("VIDIOC_ENCODER_CMD", Videodev2.VIDIOC_ENCODER_CMD(), c);
-        }
+        CodecCmd.encoder(fd, cmd, flags);
     }
 
     /** Sends a decoder command ({@code VIDIOC_DECODER_CMD}), such as {@link #CMD_STOP} to drain. */
     public void decoderCommand(int cmd, int flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment c = arena.allocate(io.github.v4l2ffm.bindings.v4l2_decoder_cmd.layout());
-            io.github.v4l2ffm.bindings.v4l2_decoder_cmd.cmd(c, cmd);
-            io.github.v4l2ffm.bindings.v4l2_decoder_cmd.flags(c, flags);
-            fd.ioctl("VIDIOC_DECODER_CMD", Videodev2.VIDIOC_DECODER_CMD(), c);
-        }
+        CodecCmd.decoder(fd, cmd, flags);
     }
 
     // ---- queues ---------------------------------------------------------------------------

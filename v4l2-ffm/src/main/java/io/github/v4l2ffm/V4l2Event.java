@@ -12,7 +12,7 @@ package io.github.v4l2ffm;
  */
 public record V4l2Event(Type type, int id, int sequence, long timestampNanos, int pending, Payload payload) {
 
-    /** V4l2Event types ({@code V4L2_EVENT_*}). */
+    /** Event types ({@code V4L2_EVENT_*}). */
     public enum Type {
         ALL(0), VSYNC(1), EOS(2), CTRL(3), FRAME_SYNC(4), SOURCE_CHANGE(5), MOTION_DET(6), OTHER(-1);
 
@@ -27,7 +27,8 @@ public record V4l2Event(Type type, int id, int sequence, long timestampNanos, in
             return code;
         }
 
-        static Type of(int code) {
+        /** The type with this kernel value; {@link #OTHER} for any other. */
+        public static Type of(int code) {
             for (Type t : values()) {
                 if (t.code == code) return t;
             }

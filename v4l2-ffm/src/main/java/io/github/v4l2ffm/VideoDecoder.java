@@ -3,7 +3,7 @@ package io.github.v4l2ffm;
 import java.nio.file.Path;
 
 /**
- * A stateful V4L2 video decoder (the kernel's "Memory-to-Memory Stateful Video VideoDecoder
+ * A stateful V4L2 video decoder (the kernel's "Memory-to-Memory Stateful Video Decoder
  * Interface"): the coded stream goes into its OUTPUT queue; the decoder parses the stream's
  * headers, announces the frame format with a {@code SOURCE_CHANGE} event, and decoded frames
  * come out of its CAPTURE queue, which this class sets up (and sets up again on a resolution

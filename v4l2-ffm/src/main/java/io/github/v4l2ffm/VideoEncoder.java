@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A stateful V4L2 video encoder (the kernel's "Memory-to-Memory Stateful Video VideoEncoder
+ * A stateful V4L2 video encoder (the kernel's "Memory-to-Memory Stateful Video Encoder
  * Interface"): raw frames go into its OUTPUT queue, the coded stream comes out of its CAPTURE
  * queue. Works with any such encoder by device path: vicodec's FWHT encoder, a Raspberry Pi's or
  * a Rockchip board's H.264 encoder.

@@ -225,7 +225,7 @@ final class ContainerLoader implements AutoCloseable {
         }
     }
 
-    /** FieldOrder 22 of /proc/self/stat: when this process started, in clock ticks after boot. */
+    /** Field 22 of /proc/self/stat: when this process started, in clock ticks after boot. */
     private static String startTime() {
         String stat = Kernel.read(Path.of("/proc/self/stat"));
         String[] rest = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");

@@ -64,7 +64,10 @@ public final class DeviceFd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             fd = Libc.open(arena.allocateFrom(p), flags);
         }
-        if (fd < 0) throw Errors.failure("open", p, Libc.errno(), null);
+        if (fd < 0) {
+            int errno = Libc.errno();
+            throw Errors.failure("open", p, errno, openMeaning(errno), null);
+        }
         if (!waitable) return new DeviceFd(fd, p, -1);
         int wake = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
         if (wake < 0) {
@@ -73,6 +76,17 @@ public final class DeviceFd implements AutoCloseable {
             throw Errors.failure("eventfd", p, errno, null);
         }
         return new DeviceFd(fd, p, wake);
+    }
+
+    /** What an errno from open(2) means. */
+    private static Errors.Meaning openMeaning(int errno) {
+        return switch (errno) {
+            case Errno.EBUSY -> new Errors.Meaning(V4l2Exception.Reason.BUSY, "the device is busy: another application has it open exclusively");
+            case Errno.EACCES, Errno.EPERM -> new Errors.Meaning(V4l2Exception.Reason.PERMISSION,
+                    "permission denied (add the user to the 'video' group, or give the node a udev rule)");
+            case Errno.ENOENT, Errno.ENXIO -> new Errors.Meaning(V4l2Exception.Reason.NOT_FOUND, "no such device node");
+            default -> null;
+        };
     }
 
     /** Takes ownership of a descriptor made elsewhere (a dma-buf, an eventfd); {@code what} names it in messages. */
@@ -171,8 +185,16 @@ public final class DeviceFd implements AutoCloseable {
 
     /** The exception for {@code name} failing with {@code errno}; {@code context} says what was being done. */
     public V4l2Exception failure(String name, int errno, String context) {
+        return failure(name, errno, null, context);
+    }
+
+    /**
+     * The exception for {@code name} failing with {@code errno}, with what that errno means for
+     * that call ({@code null}: the meaning every call shares).
+     */
+    public V4l2Exception failure(String name, int errno, Errors.Meaning meaning, String context) {
         if (errno == Errno.ENODEV) markGone();
-        return Errors.failure(name, path, errno, context);
+        return Errors.failure(name, path, errno, meaning, context);
     }
 
     /** A {@link DeviceGoneException} for a call refused because the device is gone. */

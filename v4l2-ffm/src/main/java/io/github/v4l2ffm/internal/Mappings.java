@@ -1,6 +1,5 @@
 package io.github.v4l2ffm.internal;
 
-import io.github.v4l2ffm.V4l2Exception;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

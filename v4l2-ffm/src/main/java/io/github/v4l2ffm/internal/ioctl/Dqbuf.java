@@ -1,0 +1,102 @@
+package io.github.v4l2ffm.internal.ioctl;
+
+import io.github.v4l2ffm.BufferType;
+import io.github.v4l2ffm.Memory;
+import io.github.v4l2ffm.V4l2Exception.Reason;
+import io.github.v4l2ffm.bindings.Videodev2;
+import io.github.v4l2ffm.bindings.timeval;
+import io.github.v4l2ffm.bindings.v4l2_buffer;
+import io.github.v4l2ffm.bindings.v4l2_plane;
+import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errno;
+import io.github.v4l2ffm.internal.Errors.Meaning;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code VIDIOC_DQBUF}, with its argument made once per stream and reused: dequeuing allocates
+ * nothing. Its outcomes: a buffer; {@code EAGAIN}, none ready yet; {@code EPIPE}, the buffer
+ * flagged LAST was dequeued already (a drained mem-to-mem queue). Errors: {@code EIO}, a fatal
+ * queue error; {@code EINVAL}, the queue is not streaming; {@code ENODEV}, the device is gone.
+ */
+public final class Dqbuf {
+    public static final String NAME = "VIDIOC_DQBUF";
+
+    /** What a dequeue gave. */
+    public enum Outcome {
+        /** A buffer: read it with the accessors. */
+        DEQUEUED,
+        /** No buffer is ready ({@code EAGAIN}). */
+        NOT_READY,
+        /** The queue is drained: its LAST buffer was dequeued ({@code EPIPE}). */
+        LAST
+    }
+
+    private final MemorySegment buf, timestamp;
+    private final MemorySegment[] planes;
+
+    public Dqbuf(Arena arena, BufferType type, Memory memory, int planeCount) {
+        buf = arena.allocate(v4l2_buffer.layout());
+        timestamp = v4l2_buffer.timestamp(buf);
+        v4l2_buffer.type(buf, type.value());
+        v4l2_buffer.memory(buf, memory.value());
+        if (type.isMultiplanar()) {
+            MemorySegment array = arena.allocate(v4l2_plane.layout(), planeCount);
+            v4l2_buffer.m.planes(v4l2_buffer.m(buf), array);
+            planes = new MemorySegment[planeCount];
+            for (int p = 0; p < planeCount; p++) planes[p] = v4l2_plane.asSlice(array, p);
+        } else {
+            planes = null;
+        }
+    }
+
+    public Outcome dequeue(DeviceFd fd, String context) {
+        if (planes != null) v4l2_buffer.length(buf, planes.length);
+        int r = fd.tryIoctl(Videodev2.VIDIOC_DQBUF(), buf);
+        if (r >= 0) return Outcome.DEQUEUED;
+        return switch (-r) {
+            case Errno.EAGAIN -> Outcome.NOT_READY;
+            case Errno.EPIPE -> Outcome.LAST;
+            default -> throw fd.failure(NAME, -r, meaning(-r), context);
+        };
+    }
+
+    static Meaning meaning(int errno) {
+        return switch (errno) {
+            case Errno.EIO -> Buffers.QUEUE_ERROR;
+            case Errno.EINVAL -> new Meaning(Reason.REFUSED, "the queue is not streaming");
+            default -> null;
+        };
+    }
+
+    public int index() {
+        return v4l2_buffer.index(buf);
+    }
+
+    public int sequence() {
+        return v4l2_buffer.sequence(buf);
+    }
+
+    public int flags() {
+        return v4l2_buffer.flags(buf);
+    }
+
+    public int field() {
+        return v4l2_buffer.field(buf);
+    }
+
+    public long timestampNanos() {
+        return timeval.tv_sec(timestamp) * 1_000_000_000L + timeval.tv_usec(timestamp) * 1000L;
+    }
+
+    /** Bytes of data in plane {@code p}. */
+    public int bytesUsed(int p) {
+        return planes != null ? v4l2_plane.bytesused(planes[p]) : v4l2_buffer.bytesused(buf);
+    }
+
+    /** Offset of the data in plane {@code p} (multi-planar only; 0 otherwise). */
+    public int dataOffset(int p) {
+        return planes != null ? v4l2_plane.data_offset(planes[p]) : 0;
+    }
+}

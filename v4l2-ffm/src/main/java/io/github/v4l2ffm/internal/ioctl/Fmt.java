@@ -1,0 +1,126 @@
+package io.github.v4l2ffm.internal.ioctl;
+
+import io.github.v4l2ffm.BufferType;
+import io.github.v4l2ffm.FieldOrder;
+import io.github.v4l2ffm.PixelFormat;
+import io.github.v4l2ffm.PlaneFormat;
+import io.github.v4l2ffm.V4l2Exception.Reason;
+import io.github.v4l2ffm.VideoFormat;
+import io.github.v4l2ffm.bindings.*;
+import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Errno;
+import io.github.v4l2ffm.internal.Errors.Meaning;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+import static io.github.v4l2ffm.bindings.Videodev2.*;
+
+/**
+ * {@code VIDIOC_G_FMT}, {@code VIDIOC_S_FMT}, {@code VIDIOC_TRY_FMT}, and the {@code v4l2_format}
+ * they exchange. {@code EINVAL}: the device has no queue of that type; {@code EBUSY} (S_FMT): the
+ * queue has buffers, or another handle owns it.
+ */
+public final class Fmt {
+    private Fmt() {}
+
+    /** Which of the three. */
+    public enum Op {
+        GET("VIDIOC_G_FMT"), SET("VIDIOC_S_FMT"), TRY("VIDIOC_TRY_FMT");
+
+        final String call;
+
+        Op(String call) {
+            this.call = call;
+        }
+    }
+
+    /** The current format (GET, {@code in} gives only the type), or the one the driver chose for {@code in}. */
+    public static VideoFormat format(DeviceFd fd, Op op, VideoFormat in) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment f = arena.allocate(v4l2_format.layout());
+            encode(f, in);
+            long request = switch (op) {
+                case GET -> VIDIOC_G_FMT();
+                case SET -> VIDIOC_S_FMT();
+                case TRY -> VIDIOC_TRY_FMT();
+            };
+            int r = fd.tryIoctl(request, f);
+            if (r < 0) throw fd.failure(op.call, -r, meaning(op, -r, in.type()), null);
+            return decode(f, in.type());
+        }
+    }
+
+    public static Meaning meaning(Op op, int errno, BufferType type) {
+        return switch (errno) {
+            case Errno.EINVAL -> new Meaning(Reason.NOT_SUPPORTED, "the device has no " + type + " queue");
+            case Errno.EBUSY -> op == Op.SET ? Buffers.QUEUE_BUSY : null;
+            default -> null;
+        };
+    }
+
+    public static void encode(MemorySegment f, VideoFormat in) {
+        v4l2_format.type(f, in.type().value());
+        MemorySegment u = v4l2_format.fmt(f);
+        if (in.type().isMultiplanar()) {
+            MemorySegment mp = v4l2_format.fmt.pix_mp(u);
+            v4l2_pix_format_mplane.width(mp, in.width());
+            v4l2_pix_format_mplane.height(mp, in.height());
+            v4l2_pix_format_mplane.pixelformat(mp, in.pixelFormat() == null ? 0 : in.pixelFormat().code());
+            v4l2_pix_format_mplane.field(mp, in.field().value());
+            v4l2_pix_format_mplane.colorspace(mp, in.colorspace());
+            v4l2_pix_format_mplane.num_planes(mp, (byte) in.planes().size());
+            for (int i = 0; i < in.planes().size(); i++) {
+                MemorySegment p = v4l2_pix_format_mplane.plane_fmt(mp, i);
+                v4l2_plane_pix_format.bytesperline(p, in.planes().get(i).bytesPerLine());
+                v4l2_plane_pix_format.sizeimage(p, in.planes().get(i).sizeImage());
+            }
+            v4l2_pix_format_mplane.flags(mp, (byte) in.flags());
+            v4l2_pix_format_mplane.ycbcr_enc(mp, (byte) in.ycbcrEncoding());
+            v4l2_pix_format_mplane.quantization(mp, (byte) in.quantization());
+            v4l2_pix_format_mplane.xfer_func(mp, (byte) in.transferFunction());
+        } else {
+            MemorySegment p = v4l2_format.fmt.pix(u);
+            v4l2_pix_format.width(p, in.width());
+            v4l2_pix_format.height(p, in.height());
+            v4l2_pix_format.pixelformat(p, in.pixelFormat() == null ? 0 : in.pixelFormat().code());
+            v4l2_pix_format.field(p, in.field().value());
+            if (!in.planes().isEmpty()) {
+                v4l2_pix_format.bytesperline(p, in.planes().getFirst().bytesPerLine());
+                v4l2_pix_format.sizeimage(p, in.planes().getFirst().sizeImage());
+            }
+            v4l2_pix_format.colorspace(p, in.colorspace());
+            v4l2_pix_format.flags(p, in.flags());
+            v4l2_pix_format.ycbcr_enc(p, in.ycbcrEncoding());
+            v4l2_pix_format.quantization(p, in.quantization());
+            v4l2_pix_format.xfer_func(p, in.transferFunction());
+        }
+    }
+
+    public static VideoFormat decode(MemorySegment f, BufferType type) {
+        MemorySegment u = v4l2_format.fmt(f);
+        if (type.isMultiplanar()) {
+            MemorySegment mp = v4l2_format.fmt.pix_mp(u);
+            int n = Byte.toUnsignedInt(v4l2_pix_format_mplane.num_planes(mp));
+            PlaneFormat[] planes = new PlaneFormat[Math.min(n, 8)];
+            for (int i = 0; i < planes.length; i++) {
+                MemorySegment p = v4l2_pix_format_mplane.plane_fmt(mp, i);
+                planes[i] = new PlaneFormat(v4l2_plane_pix_format.bytesperline(p), v4l2_plane_pix_format.sizeimage(p));
+            }
+            return new VideoFormat(type, v4l2_pix_format_mplane.width(mp), v4l2_pix_format_mplane.height(mp),
+                    new PixelFormat(v4l2_pix_format_mplane.pixelformat(mp)), FieldOrder.of(v4l2_pix_format_mplane.field(mp)),
+                    List.of(planes), v4l2_pix_format_mplane.colorspace(mp),
+                    Byte.toUnsignedInt(v4l2_pix_format_mplane.ycbcr_enc(mp)),
+                    Byte.toUnsignedInt(v4l2_pix_format_mplane.quantization(mp)),
+                    Byte.toUnsignedInt(v4l2_pix_format_mplane.xfer_func(mp)),
+                    Byte.toUnsignedInt(v4l2_pix_format_mplane.flags(mp)));
+        }
+        MemorySegment p = v4l2_format.fmt.pix(u);
+        return new VideoFormat(type, v4l2_pix_format.width(p), v4l2_pix_format.height(p),
+                new PixelFormat(v4l2_pix_format.pixelformat(p)), FieldOrder.of(v4l2_pix_format.field(p)),
+                List.of(new PlaneFormat(v4l2_pix_format.bytesperline(p), v4l2_pix_format.sizeimage(p))),
+                v4l2_pix_format.colorspace(p), v4l2_pix_format.ycbcr_enc(p), v4l2_pix_format.quantization(p),
+                v4l2_pix_format.xfer_func(p), v4l2_pix_format.flags(p));
+    }
+}
