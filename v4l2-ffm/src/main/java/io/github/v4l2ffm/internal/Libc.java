@@ -60,6 +60,10 @@ public final class Libc {
     private static final MethodHandle FTRUNCATE = downcall("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle FCNTL_INT = downcall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle SOCKETPAIR = downcall("socketpair", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT));
 
     /** The system's page size in bytes. */
@@ -236,6 +240,45 @@ public final class Libc {
     public static int fcntl(int fd, int cmd, int arg) {
         try {
             return (int) FCNTL_INT.invokeExact(state(), fd, cmd, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int AF_UNIX = 1, AF_NETLINK = 16, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
+    public static final int SHUT_RDWR = 2;
+
+    /** socketpair(2): two connected sockets, their descriptors written to {@code fds} (two ints). */
+    public static int socketpair(int domain, int type, int protocol, MemorySegment fds) {
+        try {
+            return (int) SOCKETPAIR.invokeExact(state(), domain, type, protocol, fds);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** socket(2). */
+    public static int socket(int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(state(), domain, type, protocol);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** bind(2). */
+    public static int bind(int fd, MemorySegment address, int length) {
+        try {
+            return (int) BIND.invokeExact(state(), fd, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** shutdown(2): wakes a thread blocked reading the socket. */
+    public static int shutdown(int fd, int how) {
+        try {
+            return (int) SHUTDOWN.invokeExact(state(), fd, how);
         } catch (Throwable t) {
             throw rethrow(t);
         }
