@@ -330,11 +330,10 @@ public final class SoftwareCamera implements AutoCloseable {
                         }
                     } else if (cmd == 2) { // CMD_UNLINK
                         int victim = beInt(20);
-                        boolean found;
-                        synchronized (pending) {
-                            found = pending.removeIf(u -> u.seq() == victim);
+                        synchronized (pending) { // ordered with the streamer's answers: see stream()
+                            boolean found = pending.removeIf(u -> u.seq() == victim);
+                            retUnlink(seq, found ? ECONNRESET : 0);
                         }
-                        retUnlink(seq, found ? ECONNRESET : 0);
                     } else {
                         break;
                     }
@@ -521,10 +520,11 @@ public final class SoftwareCamera implements AutoCloseable {
                         urb = pending.peek();
                     }
                     byte[] payload = nextPayload(Math.min(urb.length(), MAX_PAYLOAD));
+                    // answered under the lock that CMD_UNLINK takes too: an unlinked request is never
+                    // answered (vhci drops the whole connection on a RET_SUBMIT it does not know)
                     synchronized (pending) {
-                        if (!removeIdentical(urb)) continue; // unlinked meanwhile: the host stopped streaming
+                        if (removeIdentical(urb)) retSubmit(urb.seq(), 0, payload, 0);
                     }
-                    retSubmit(urb.seq(), 0, payload, 0);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -199,7 +199,7 @@ public final class DeviceFd implements AutoCloseable {
 
     /** A {@link DeviceGoneException} for a call refused because the device is gone. */
     public DeviceGoneException goneException(String name) {
-        return (DeviceGoneException) Errors.failure(name == null ? "call" : name, path, Errno.ENODEV,
+        return (DeviceGoneException) Errors.failure(name == null ? "a call" : name, path, Errno.ENODEV,
                 "refused: an earlier call found the device gone");
     }
 
