@@ -95,6 +95,18 @@ public final class DeviceFd implements AutoCloseable {
         return new DeviceFd(fd, what, -1);
     }
 
+    /** Takes ownership of a descriptor made elsewhere that threads will wait on (with {@link #poll}): it gets a wake eventfd. */
+    public static DeviceFd adoptWaitable(int fd, String what) {
+        if (fd < 0) throw new IllegalArgumentException("not a file descriptor: " + fd);
+        int wake = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (wake < 0) {
+            int errno = Libc.errno();
+            Libc.close(fd);
+            throw Errors.failure("eventfd", what, errno, null);
+        }
+        return new DeviceFd(fd, what, wake);
+    }
+
     /** A new eventfd (non-blocking, close-on-exec), for waking waiters. */
     public static DeviceFd eventFd(String what) {
         int fd = Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
