@@ -36,6 +36,11 @@ public enum BufferType {
         return this == VIDEO_CAPTURE_MPLANE || this == VIDEO_OUTPUT_MPLANE;
     }
 
+    /** Whether buffers of this type carry metadata ({@code v4l2_meta_format}) rather than images. */
+    public boolean isMeta() {
+        return this == META_CAPTURE || this == META_OUTPUT;
+    }
+
     /** Whether this is an output type (the application fills buffers, the device consumes them). */
     public boolean isOutput() {
         return switch (this) {

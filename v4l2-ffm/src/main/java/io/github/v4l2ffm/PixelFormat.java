@@ -52,6 +52,9 @@ public record PixelFormat(int code) {
     /** Stateless FWHT ({@code V4L2_PIX_FMT_FWHT_STATELESS}). */
     public static final PixelFormat FWHT_STATELESS = of("SFWH");
 
+    /** UVC payload header metadata ({@code V4L2_META_FMT_UVC}): the data format of uvcvideo's metadata node; see {@link UvcMetadata}. */
+    public static final PixelFormat UVC_METADATA = of("UVCH");
+
     private static final int BIG_ENDIAN = 1 << 31;
 
     /** The format with this 4-character code, such as {@code "YUYV"}; a {@code "-BE"} suffix sets the big-endian bit. */

@@ -237,6 +237,11 @@ public final class V4l2Device implements AutoCloseable {
                 ? BufferType.VIDEO_CAPTURE_MPLANE : BufferType.VIDEO_CAPTURE);
     }
 
+    /** The queue of this device's metadata capture side (uvcvideo's metadata node). */
+    public BufferQueue metadataQueue() {
+        return queue(BufferType.META_CAPTURE);
+    }
+
     /** The queue of this device's video output side (the input of a mem-to-mem device). */
     public BufferQueue outputQueue() {
         return queue(capabilities.has(Capability.VIDEO_OUTPUT_MPLANE) || capabilities.has(Capability.VIDEO_M2M_MPLANE)

@@ -210,6 +210,20 @@ public final class SoftwareCamera implements AutoCloseable {
         return framesSent.get();
     }
 
+    /**
+     * Plugs a webcam in for a while, to try it by hand: {@code java -cp ... SoftwareCamera [seconds] [serial]}
+     * (root); prints its node, then unplugs it after the given time (default 60 s).
+     */
+    public static void main(String[] args) throws InterruptedException {
+        long seconds = args.length > 0 ? Long.parseLong(args[0]) : 60;
+        loadModules();
+        try (SoftwareCamera cam = plug(CameraSpec.webcam(args.length > 1 ? args[1] : "softcam-" + ProcessHandle.current().pid()))) {
+            System.out.println("softcam: " + cam.awaitNode(Duration.ofSeconds(60)) + " for " + seconds + " s");
+            Thread.sleep(seconds * 1000);
+            System.out.println("softcam: " + cam.framesSent() + " frames sent; unplugging");
+        }
+    }
+
     /** Unplugs the camera if it is plugged in. */
     @Override
     public void close() {

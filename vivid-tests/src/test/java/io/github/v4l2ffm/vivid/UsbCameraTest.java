@@ -1,6 +1,9 @@
 package io.github.v4l2ffm.vivid;
 
 import io.github.v4l2ffm.BufferSet;
+import io.github.v4l2ffm.Camera;
+import io.github.v4l2ffm.UsbIdentity;
+import io.github.v4l2ffm.UvcMetadata;
 import io.github.v4l2ffm.Cid;
 import io.github.v4l2ffm.DeviceGoneException;
 import io.github.v4l2ffm.FormatDescription;
@@ -183,6 +186,42 @@ class UsbCameraTest {
                 assertFalse(next.isError());
                 assertEquals(f.sizeImage(), next.bytesUsed(0));
                 s.queue(next);
+            }
+        }
+    }
+
+    @Test
+    void theMetadataNodeCarriesTheCamerasPayloadHeaders() {
+        try (SoftwareCamera cam = plug()) {
+            Path node = cam.awaitNode(ENUMERATION);
+            Camera camera = Camera.find(new UsbIdentity.Match(0x1209, 0x0001, cam.spec().serial())).orElseThrow();
+            try (V4l2Device video = V4l2Device.open(node); V4l2Device meta = V4l2Device.open(camera.metadataNode().orElseThrow())) {
+                assertTrue(meta.capabilities().deviceCaps().contains(io.github.v4l2ffm.Capability.META_CAPTURE), meta.capabilities().toString());
+                VideoFormat mf = meta.metadataQueue().format();
+                assertEquals(PixelFormat.UVC_METADATA, mf.pixelFormat());
+                assertTrue(mf.sizeImage() > 0);
+                video.captureQueue().setFormat(160, 120, PixelFormat.YUYV);
+                try (BufferSet ms = meta.metadataQueue().allocate(4); Streaming m = ms.start();
+                     BufferSet vs = video.captureQueue().allocate(4); Streaming v = vs.start()) {
+                    List<UvcMetadata.Block> blocks = new ArrayList<>();
+                    for (int i = 0; i < 5; i++) {
+                        V4l2Buffer frame = v.dequeue(10_000);
+                        assertNotNull(frame);
+                        v.queue(frame);
+                        V4l2Buffer mb = m.dequeue(10_000);
+                        assertNotNull(mb, "metadata for frame " + i);
+                        blocks.addAll(UvcMetadata.parse(mb.segment(0), mb.bytesUsed(0)));
+                        m.queue(mb);
+                    }
+                    assertFalse(blocks.isEmpty());
+                    for (UvcMetadata.Block b : blocks) {
+                        assertEquals(UvcMetadata.PTS | UvcMetadata.SCR, b.headerInfo() & (UvcMetadata.PTS | UvcMetadata.SCR), b.toString());
+                        assertTrue(b.pts() >= 0 && b.scrStc() >= 0, b.toString());
+                    }
+                    for (int i = 1; i < blocks.size(); i++) {
+                        assertTrue(blocks.get(i).timestampNanos() >= blocks.get(i - 1).timestampNanos(), "arrival times in order");
+                    }
+                }
             }
         }
     }

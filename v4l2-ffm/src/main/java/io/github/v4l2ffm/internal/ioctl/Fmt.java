@@ -63,7 +63,11 @@ public final class Fmt {
     public static void encode(MemorySegment f, VideoFormat in) {
         v4l2_format.type(f, in.type().value());
         MemorySegment u = v4l2_format.fmt(f);
-        if (in.type().isMultiplanar()) {
+        if (in.type().isMeta()) {
+            MemorySegment m = v4l2_format.fmt.meta(u);
+            v4l2_meta_format.dataformat(m, in.pixelFormat() == null ? 0 : in.pixelFormat().code());
+            v4l2_meta_format.buffersize(m, in.planes().isEmpty() ? 0 : in.planes().getFirst().sizeImage());
+        } else if (in.type().isMultiplanar()) {
             MemorySegment mp = v4l2_format.fmt.pix_mp(u);
             v4l2_pix_format_mplane.width(mp, in.width());
             v4l2_pix_format_mplane.height(mp, in.height());
@@ -100,6 +104,11 @@ public final class Fmt {
 
     public static VideoFormat decode(MemorySegment f, BufferType type) {
         MemorySegment u = v4l2_format.fmt(f);
+        if (type.isMeta()) { // v4l2_meta_format: a data format and a buffer size
+            MemorySegment m = v4l2_format.fmt.meta(u);
+            return new VideoFormat(type, 0, 0, new PixelFormat(v4l2_meta_format.dataformat(m)), FieldOrder.NONE,
+                    List.of(new PlaneFormat(0, v4l2_meta_format.buffersize(m))), 0, 0, 0, 0, 0);
+        }
         if (type.isMultiplanar()) {
             MemorySegment mp = v4l2_format.fmt.pix_mp(u);
             int n = Byte.toUnsignedInt(v4l2_pix_format_mplane.num_planes(mp));
