@@ -1,0 +1,67 @@
+package io.github.v4l2ffm.softcam;
+
+import io.github.v4l2ffm.V4l2Device;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.TestAbortedException;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The extension behind {@link WithSoftwareCamera}: one camera per test, unplugged after it. */
+public final class SoftwareCameraExtension implements BeforeEachCallback, ParameterResolver {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SoftwareCameraExtension.class);
+    private static final AtomicInteger SERIAL = new AtomicInteger();
+
+    /** Plugs the test's camera in before it runs (aborting it here, with skipIfUnavailable, is reported as skipped). */
+    @Override
+    public void beforeEach(ExtensionContext c) {
+        camera(c);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
+        Class<?> t = p.getParameter().getType();
+        return t == SoftwareCamera.class || t == V4l2Device.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext p, ExtensionContext c) {
+        SoftwareCamera cam = camera(c);
+        if (p.getParameter().getType() == SoftwareCamera.class) return cam;
+        V4l2Device dev = V4l2Device.open(cam.awaitNode(Duration.ofSeconds(60)));
+        c.getStore(NS).put("device-" + p.getIndex(), (ExtensionContext.Store.CloseableResource) dev::close);
+        return dev;
+    }
+
+    private static SoftwareCamera camera(ExtensionContext c) {
+        return c.getStore(NS).getOrComputeIfAbsent("camera", k -> new Plugged(plug(c)), Plugged.class).camera();
+    }
+
+    /** The camera, unplugged when the test's store closes. */
+    private record Plugged(SoftwareCamera camera) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            camera.close();
+        }
+    }
+
+    private static SoftwareCamera plug(ExtensionContext c) {
+        boolean skip = AnnotationSupport.findAnnotation(c.getElement(), WithSoftwareCamera.class)
+                .or(() -> c.getTestClass().flatMap(k -> AnnotationSupport.findAnnotation(k, WithSoftwareCamera.class)))
+                .map(WithSoftwareCamera::skipIfUnavailable).orElse(false);
+        try {
+            SoftwareCamera.loadModules();
+            String serial = "junit-" + ProcessHandle.current().pid() + "-" + SERIAL.incrementAndGet();
+            return SoftwareCamera.plug(CameraSpec.webcam(serial));
+        } catch (RuntimeException e) {
+            String why = "no software camera can be plugged in here (" + e.getMessage() + "): it needs root and the modules"
+                    + " (sudo modprobe vhci-hcd && sudo modprobe uvcvideo nodrop=1), or run the tests in the lab VM";
+            if (skip) throw new TestAbortedException(why, e);
+            throw new IllegalStateException(why, e);
+        }
+    }
+}
