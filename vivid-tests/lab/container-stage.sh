@@ -9,7 +9,7 @@
 #   (V4L2_STAGE_JAVA: the java command; V4L2_STAGE_CP: the suite's class path)
 reports=$1; shift
 log=$reports/console.log
-v4l2_modules() { cut -d' ' -f1 /proc/modules | grep -E '^(vivid|vim2m|vicodec|vimc|v4l2_mem2mem|videobuf2_.*|videodev|v4l2_.*|mc)$' | sort | tr '\n' ' '; }
+v4l2_modules() { cut -d' ' -f1 /proc/modules | grep -E '^(vivid|vim2m|vicodec|vimc|uvcvideo|vhci_hcd|usbip_core|v4l2_mem2mem|videobuf2_.*|videodev|v4l2_.*|mc)$' | sort | tr '\n' ' '; }
 loaders() { docker ps -aq --filter label=io.github.v4l2ffm.module-loader | wc -l; }
 before=$(v4l2_modules)
 if [ -n "$before" ]; then echo "container-stage: V4L2 modules are loaded before the suite: $before"; exit 1; fi

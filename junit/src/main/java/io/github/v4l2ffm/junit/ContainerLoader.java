@@ -90,7 +90,7 @@ final class ContainerLoader implements AutoCloseable {
         HostConfig host = HostConfig.newHostConfig()
                 .withPrivileged(true)
                 .withPidMode("host")
-                .withNetworkMode("none")
+                .withNetworkMode("host") // a software camera's USB/IP port is on the test JVM's loopback
                 .withAutoRemove(true)
                 .withBinds(new Bind("/lib/modules", new Volume("/lib/modules"), AccessMode.ro),
                         new Bind("/dev", new Volume("/hostdev")));
@@ -130,6 +130,16 @@ final class ContainerLoader implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("/bin/busybox", "sh", "/loader.sh", "chmod"));
         cmd.addAll(nodes);
         exec(cmd, "chmod of " + nodes);
+    }
+
+    /**
+     * Connects to the test JVM's {@code 127.0.0.1:tcpPort} and hands that socket to
+     * {@code vhci_hcd}'s port {@code vhciPort}, as {@code usbip attach} does: a software camera
+     * is plugged in.
+     */
+    void attach(int vhciPort, int tcpPort, int devid) {
+        exec(List.of("/bin/busybox", "sh", "/loader.sh", "attach", Integer.toString(vhciPort), Integer.toString(tcpPort),
+                Integer.toString(devid)), "attach of vhci port " + vhciPort + " to 127.0.0.1:" + tcpPort);
     }
 
     /**

@@ -119,6 +119,43 @@ final class Drivers {
     }
 
     private static void load(Configuration config) {
+        startLoader();
+        Set<String> nodesBefore = nodeNames();
+        for (String module : config.modules()) loadInContainer(module, config.parameters(module));
+        long t1 = System.nanoTime();
+        List<String> fresh = awaitNodes(nodesBefore);
+        loader.chmod(fresh);
+        List<String> closed = awaitAccess(fresh);
+        if (!closed.isEmpty()) {
+            throw new IllegalStateException("the new nodes " + closed + " stay unreadable or unwritable for "
+                    + System.getProperty("user.name") + " after the container's chmod 0666 (does a udev rule reset their mode?)");
+        }
+        System.out.printf("[v4l2-ffm-junit] loaded %s in %.1f s: %d new nodes, made readable and writable: %s%n",
+                String.join(", ", config.modules()), (System.nanoTime() - t1) / 1e9, fresh.size(), String.join(" ", fresh));
+    }
+
+    private static void loadInContainer(String module, String parameters) {
+        Set<String> before = Kernel.loadedModules();
+        loader.load(module, parameters);
+        containerLoads.put(module, parameters);
+        for (String now : Kernel.loadedModules()) if (!before.contains(now)) containerBrought.add(now);
+    }
+
+    /**
+     * The container, with {@code vhci-hcd} and {@code uvcvideo} loaded, for software cameras
+     * ({@link ContainerAttacher}); unloaded with the rest when the JVM ends.
+     */
+    static synchronized ContainerLoader usbIpContainer() {
+        String reason = ContainerLoader.unavailableReason(Set.of("vhci-hcd", "uvcvideo"));
+        if (reason == null) reason = containerFailure;
+        if (reason != null) throw new IllegalStateException(reason);
+        startLoader();
+        if (!Kernel.isLoaded("vhci_hcd")) loadInContainer("vhci-hcd", "");
+        if (!Kernel.isLoaded("uvcvideo")) loadInContainer("uvcvideo", "nodrop=1");
+        return loader;
+    }
+
+    private static void startLoader() {
         long t0 = System.nanoTime();
         if (loader == null) {
             loader = ContainerLoader.start();
@@ -136,23 +173,6 @@ final class Drivers {
                 }, "v4l2-ffm-module-unload"));
             }
         }
-        Set<String> nodesBefore = nodeNames();
-        for (String module : config.modules()) {
-            Set<String> before = Kernel.loadedModules();
-            loader.load(module, config.parameters(module));
-            containerLoads.put(module, config.parameters(module));
-            for (String now : Kernel.loadedModules()) if (!before.contains(now)) containerBrought.add(now);
-        }
-        long t1 = System.nanoTime();
-        List<String> fresh = awaitNodes(nodesBefore);
-        loader.chmod(fresh);
-        List<String> closed = awaitAccess(fresh);
-        if (!closed.isEmpty()) {
-            throw new IllegalStateException("the new nodes " + closed + " stay unreadable or unwritable for "
-                    + System.getProperty("user.name") + " after the container's chmod 0666 (does a udev rule reset their mode?)");
-        }
-        System.out.printf("[v4l2-ffm-junit] loaded %s in %.1f s: %d new nodes, made readable and writable: %s%n",
-                String.join(", ", config.modules()), (System.nanoTime() - t1) / 1e9, fresh.size(), String.join(" ", fresh));
     }
 
     /** Waits until no new node has appeared for half a second (vimc registers its nodes late). */

@@ -4,6 +4,8 @@
 #                               /proc/PID/stat), then unload; without a visible PID, just wait
 #   loader.sh load MODULE [PARAM=VALUE...]   modprobe, remembering the modules it brought in
 #   loader.sh chmod NODE...     make /hostdev/NODE readable and writable by everyone
+#   loader.sh attach PORT TCPPORT DEVID   connect to 127.0.0.1:TCPPORT (a software camera in the
+#                               test JVM) and hand the socket to vhci_hcd's PORT, as usbip attach does
 #   loader.sh unload            rmmod the remembered modules, each once nothing uses it; fails if
 #                               a module asked for (not a dependency) stays. A dependency that
 #                               the kernel keeps referenced with no module using it (rc_core,
@@ -30,6 +32,9 @@ load)
 chmod)
   shift
   for n in "$@"; do $B chmod 0666 "/hostdev/$n" || exit 1; done ;;
+attach)
+  # nc runs the shell with the connected socket as its descriptor 0; the kernel takes its own reference
+  exec $B nc 127.0.0.1 "$3" -e $B sh -c "echo $2 0 $4 3 > /sys/devices/platform/vhci_hcd.0/attach" ;;
 unload)
   [ -f $state ] || exit 0
   idle=0   # passes in a row that removed nothing: give up after 3 s of them
@@ -51,5 +56,5 @@ unload)
   done
   exit $bad ;;
 *)
-  echo "usage: loader.sh watch|load|chmod|unload" >&2; exit 2 ;;
+  echo "usage: loader.sh watch|load|chmod|attach|unload" >&2; exit 2 ;;
 esac

@@ -63,16 +63,30 @@ public final class SoftwareCamera implements AutoCloseable {
     private volatile int stallCode;
     private volatile boolean truncateNext, dropNext, paused;
     private Connection connection;
+    private final Attacher attacher; // null: this process attaches itself (root)
 
-    private SoftwareCamera(CameraSpec spec) {
+    private SoftwareCamera(CameraSpec spec, Attacher attacher) {
         this.spec = spec;
+        this.attacher = attacher;
         this.deviceDescriptor = UvcDescriptors.device(spec);
         this.configDescriptor = UvcDescriptors.configuration(spec);
     }
 
     /** Plugs a camera of {@code spec} into this machine's USB/IP host controller. */
     public static SoftwareCamera plug(CameraSpec spec) {
-        SoftwareCamera cam = new SoftwareCamera(spec);
+        SoftwareCamera cam = new SoftwareCamera(spec, null);
+        cam.replug();
+        return cam;
+    }
+
+    /**
+     * Plugs a camera in through {@code attacher}, for a process that may not write to
+     * {@code vhci_hcd} itself: the camera serves USB/IP on a loopback TCP port, and the attacher
+     * connects to it and hands the connection to the kernel. Unplugging closes the connection,
+     * which the kernel takes as the device going away.
+     */
+    public static SoftwareCamera plug(CameraSpec spec, Attacher attacher) {
+        SoftwareCamera cam = new SoftwareCamera(spec, java.util.Objects.requireNonNull(attacher, "attacher"));
         cam.replug();
         return cam;
     }
@@ -135,7 +149,10 @@ public final class SoftwareCamera implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<Path> node = node();
-            if (node.isPresent()) return node.get();
+            if (node.isPresent()) {
+                if (attacher != null) usable(node.get());
+                return node.get();
+            }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("no uvcvideo node for " + spec.serial() + " within " + timeout
                         + " (is uvcvideo loaded? dmesg tells why it did not bind)");
@@ -154,6 +171,16 @@ public final class SoftwareCamera implements AutoCloseable {
                     .findFirst();
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /** Has the attacher make the camera's nodes (video and metadata) usable by this process. */
+    private void usable(Path video) {
+        try (Stream<Path> nodes = Files.list(Path.of("/sys/class/video4linux"))) {
+            nodes.filter(n -> spec.serial().equals(read(n.resolve("device/../serial"))))
+                    .forEach(n -> attacher.makeUsable(Path.of("/dev", n.getFileName().toString())));
+        } catch (IOException e) {
+            attacher.makeUsable(video);
         }
     }
 
@@ -271,17 +298,22 @@ public final class SoftwareCamera implements AutoCloseable {
 
         Connection() {
             this.port = freePort();
-            int[] pair = socketPair();
-            this.fd = pair[0];
-            try {
-                Files.writeString(VHCI.resolve("attach"), port + " " + pair[1] + " " + ((1 << 16) | (port + 2)) + " " + USB_SPEED_HIGH);
-            } catch (IOException e) {
-                Libc.close(pair[0]);
-                Libc.close(pair[1]);
-                arena.close();
-                throw new UncheckedIOException("attaching to vhci_hcd port " + port + " failed (root and vhci-hcd needed)", e);
+            int devid = (1 << 16) | (port + 2);
+            if (attacher == null) {
+                int[] pair = socketPair();
+                this.fd = pair[0];
+                try {
+                    Files.writeString(VHCI.resolve("attach"), port + " " + pair[1] + " " + devid + " " + USB_SPEED_HIGH);
+                } catch (IOException e) {
+                    Libc.close(pair[0]);
+                    Libc.close(pair[1]);
+                    arena.close();
+                    throw new UncheckedIOException("attaching to vhci_hcd port " + port + " failed (root and vhci-hcd needed)", e);
+                }
+                Libc.close(pair[1]); // the kernel holds its own reference to its end
+            } else {
+                this.fd = acceptFromAttacher(devid);
             }
-            Libc.close(pair[1]); // the kernel holds its own reference to its end
             server = Thread.ofPlatform().daemon().name("softcam-usbip-" + spec.serial()).start(this::serve);
             streamer = Thread.ofPlatform().daemon().name("softcam-stream-" + spec.serial()).start(this::stream);
         }
@@ -290,12 +322,54 @@ public final class SoftwareCamera implements AutoCloseable {
             return open;
         }
 
-        void close() {
-            try {
-                Files.writeString(VHCI.resolve("detach"), String.valueOf(port));
-            } catch (IOException e) {
-                // detached already (the kernel dropped the connection)
+        /** Listens on a loopback TCP port, has the attacher connect and hand the connection to vhci, and accepts it. */
+        private int acceptFromAttacher(int devid) {
+            int listener = Libc.socket(Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+            if (listener < 0) throw new IllegalStateException("socket failed: errno " + Libc.errno());
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment addr = a.allocate(16, 4); // sockaddr_in 127.0.0.1, any port
+                addr.set(ValueLayout.JAVA_SHORT, 0, (short) Libc.AF_INET);
+                addr.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 4, 0x7f000001);
+                MemorySegment len = a.allocateFrom(ValueLayout.JAVA_INT, 16);
+                if (Libc.bind(listener, addr, 16) < 0 || Libc.listen(listener, 1) < 0 || Libc.getsockname(listener, addr, len) < 0) {
+                    throw new IllegalStateException("listening on loopback failed: errno " + Libc.errno());
+                }
+                int tcpPort = Short.toUnsignedInt(addr.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 2));
+                var attached = java.util.concurrent.CompletableFuture.runAsync(() -> attacher.attach(port, tcpPort, devid));
+                MemorySegment pfd = a.allocate(Libc.POLLFD);
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                while (true) { // the attacher connects first, then attaches; it may fail before connecting
+                    pfd.set(ValueLayout.JAVA_INT, 0, listener);
+                    pfd.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
+                    pfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                    if (Libc.poll(pfd, 1, 500) > 0) break;
+                    if (attached.isDone()) attached.join(); // throws what the attacher threw
+                    if (attached.isDone() || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the attacher did not connect to the camera's port " + tcpPort);
+                    }
+                }
+                int conn = Libc.accept(listener, Libc.SOCK_CLOEXEC);
+                if (conn < 0) throw new IllegalStateException("accept failed: errno " + Libc.errno());
+                try {
+                    attached.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    Libc.close(conn);
+                    throw new IllegalStateException("the attacher did not attach port " + port + ": " + e.getMessage(), e);
+                }
+                return conn;
+            } finally {
+                Libc.close(listener);
             }
+        }
+
+        void close() {
+            if (attacher == null) {
+                try {
+                    Files.writeString(VHCI.resolve("detach"), String.valueOf(port));
+                } catch (IOException e) {
+                    // detached already (the kernel dropped the connection)
+                }
+            } // else: closing the connection below is the unplug
             open = false;
             Libc.shutdown(fd, Libc.SHUT_RDWR);
             synchronized (pending) {

@@ -49,17 +49,33 @@ public final class SoftwareCameraExtension implements BeforeEachCallback, Parame
         }
     }
 
+    /** The first attacher on the class path that can work here. */
+    private static Attacher attacher() {
+        String why = "no Attacher on the class path (v4l2-ffm-junit provides one)";
+        for (Attacher a : java.util.ServiceLoader.load(Attacher.class, SoftwareCameraExtension.class.getClassLoader())) {
+            if (a.isAvailable()) return a;
+            why = a.unavailableReason();
+        }
+        throw new IllegalStateException(why);
+    }
+
     private static SoftwareCamera plug(ExtensionContext c) {
         boolean skip = AnnotationSupport.findAnnotation(c.getElement(), WithSoftwareCamera.class)
                 .or(() -> c.getTestClass().flatMap(k -> AnnotationSupport.findAnnotation(k, WithSoftwareCamera.class)))
                 .map(WithSoftwareCamera::skipIfUnavailable).orElse(false);
+        String serial = "junit-" + ProcessHandle.current().pid() + "-" + SERIAL.incrementAndGet();
         try {
-            SoftwareCamera.loadModules();
-            String serial = "junit-" + ProcessHandle.current().pid() + "-" + SERIAL.incrementAndGet();
-            return SoftwareCamera.plug(CameraSpec.webcam(serial));
+            if ("root".equals(System.getProperty("user.name"))) {
+                SoftwareCamera.loadModules();
+                return SoftwareCamera.plug(CameraSpec.webcam(serial));
+            }
+            Attacher attacher = attacher();
+            attacher.loadModules();
+            return SoftwareCamera.plug(CameraSpec.webcam(serial), attacher);
         } catch (RuntimeException e) {
             String why = "no software camera can be plugged in here (" + e.getMessage() + "): it needs root and the modules"
-                    + " (sudo modprobe vhci-hcd && sudo modprobe uvcvideo nodrop=1), or run the tests in the lab VM";
+                    + " (sudo modprobe vhci-hcd && sudo modprobe uvcvideo nodrop=1), or v4l2-ffm-junit on the class path and a"
+                    + " Docker engine whose privileged containers load them, or run the tests in the lab VM";
             if (skip) throw new TestAbortedException(why, e);
             throw new IllegalStateException(why, e);
         }

@@ -64,6 +64,9 @@ public final class Libc {
     private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SHUTDOWN = downcall("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle LISTEN = downcall("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT = downcall("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKNAME = downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT));
 
     /** The system's page size in bytes. */
@@ -245,6 +248,7 @@ public final class Libc {
         }
     }
 
+    public static final int AF_INET = 2;
     public static final int AF_UNIX = 1, AF_NETLINK = 16, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_CLOEXEC = 0x80000;
     public static final int SHUT_RDWR = 2;
 
@@ -270,6 +274,37 @@ public final class Libc {
     public static int bind(int fd, MemorySegment address, int length) {
         try {
             return (int) BIND.invokeExact(state(), fd, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** listen(2). */
+    public static int listen(int fd, int backlog) {
+        try {
+            return (int) LISTEN.invokeExact(state(), fd, backlog);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** accept4(2), without the peer's address. */
+    public static int accept(int fd, int flags) {
+        try {
+            int r;
+            do {
+                r = (int) ACCEPT.invokeExact(state(), fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+            } while (r < 0 && errno() == EINTR);
+            return r;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** getsockname(2); {@code length} holds the address buffer's size (an int) in and out. */
+    public static int getsockname(int fd, MemorySegment address, MemorySegment length) {
+        try {
+            return (int) GETSOCKNAME.invokeExact(state(), fd, address, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
