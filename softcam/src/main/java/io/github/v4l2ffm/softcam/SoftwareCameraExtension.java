@@ -49,6 +49,23 @@ public final class SoftwareCameraExtension implements BeforeEachCallback, Parame
         }
     }
 
+    /** The camera the annotation declares. */
+    static CameraSpec spec(WithSoftwareCamera a, String serial) {
+        if (a.yuyv().length == 0 && a.mjpeg().length == 0) return CameraSpec.webcam(serial);
+        java.util.List<Integer> fps = java.util.Arrays.stream(a.fps()).boxed().toList();
+        java.util.List<CameraSpec.Mode> modes = new java.util.ArrayList<>();
+        for (String size : a.yuyv()) modes.add(mode(CameraSpec.Encoding.YUYV, size, fps));
+        for (String size : a.mjpeg()) modes.add(mode(CameraSpec.Encoding.MJPEG, size, fps));
+        CameraSpec w = CameraSpec.webcam(serial);
+        return new CameraSpec(w.vendorId(), w.productId(), w.manufacturer(), w.product(), serial, modes);
+    }
+
+    private static CameraSpec.Mode mode(CameraSpec.Encoding e, String size, java.util.List<Integer> fps) {
+        String[] wh = size.split("x");
+        if (wh.length != 2) throw new IllegalArgumentException("a frame size is WIDTHxHEIGHT: '" + size + "'");
+        return new CameraSpec.Mode(e, Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), fps);
+    }
+
     /** The first attacher on the class path that can work here. */
     private static Attacher attacher() {
         String why = "no Attacher on the class path (v4l2-ffm-junit provides one)";
@@ -60,18 +77,20 @@ public final class SoftwareCameraExtension implements BeforeEachCallback, Parame
     }
 
     private static SoftwareCamera plug(ExtensionContext c) {
-        boolean skip = AnnotationSupport.findAnnotation(c.getElement(), WithSoftwareCamera.class)
+        WithSoftwareCamera a = AnnotationSupport.findAnnotation(c.getElement(), WithSoftwareCamera.class)
                 .or(() -> c.getTestClass().flatMap(k -> AnnotationSupport.findAnnotation(k, WithSoftwareCamera.class)))
-                .map(WithSoftwareCamera::skipIfUnavailable).orElse(false);
+                .orElseThrow(() -> new IllegalStateException("no @WithSoftwareCamera on " + c.getDisplayName()));
+        boolean skip = a.skipIfUnavailable();
         String serial = "junit-" + ProcessHandle.current().pid() + "-" + SERIAL.incrementAndGet();
+        CameraSpec spec = spec(a, serial);
         try {
             if ("root".equals(System.getProperty("user.name"))) {
                 SoftwareCamera.loadModules();
-                return SoftwareCamera.plug(CameraSpec.webcam(serial));
+                return SoftwareCamera.plug(spec);
             }
             Attacher attacher = attacher();
             attacher.loadModules();
-            return SoftwareCamera.plug(CameraSpec.webcam(serial), attacher);
+            return SoftwareCamera.plug(spec, attacher);
         } catch (RuntimeException e) {
             String why = "no software camera can be plugged in here (" + e.getMessage() + "): it needs root and the modules"
                     + " (sudo modprobe vhci-hcd && sudo modprobe uvcvideo nodrop=1), or v4l2-ffm-junit on the class path and a"

@@ -32,6 +32,15 @@ import java.lang.annotation.Target;
 @Inherited
 @ExtendWith(SoftwareCameraExtension.class)
 public @interface WithSoftwareCamera {
+    /** YUYV frame sizes, such as {@code "320x240"}; with {@link #mjpeg()} both empty: {@link CameraSpec#webcam}'s modes. */
+    String[] yuyv() default {};
+
+    /** MJPEG frame sizes, such as {@code "640x480"}. */
+    String[] mjpeg() default {};
+
+    /** The frame rates of every size, highest first. */
+    int[] fps() default {30, 15};
+
     /** Abort (skip) instead of failing when no software camera can be plugged in here. */
     boolean skipIfUnavailable() default false;
 }

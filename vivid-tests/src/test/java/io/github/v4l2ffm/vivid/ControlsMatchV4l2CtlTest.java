@@ -97,7 +97,8 @@ class ControlsMatchV4l2CtlTest {
         return tests;
     }
 
-    private static int compare(DeviceInfo d) throws Exception {
+    /** Compares every control of {@code d} with what v4l2-ctl lists; how many were compared. */
+    static int compare(DeviceInfo d) throws Exception {
         List<String> notReadable = new ArrayList<>();
         Map<Integer, Printed> printed = parse(V4l2Ctl.run("--list-ctrls-menus", "-d", d.path().toString()), notReadable);
         List<ControlInfo> ours;

@@ -40,13 +40,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * are back to where they were at the end.
  *
  * <p>The seeds and operation count are printed. {@code -Dv4l2.random.ops=N} (default 12000, split
- * over the runs) and {@code -Dv4l2.random.seeds=a,b,c} replay or extend a run; the run with seed
- * {@code s} uses {@code 1 + s % 3} threads.
+ * over the runs) and {@code -Dv4l2.random.seeds=a,b,c} replay or extend a run (or the environment
+ * variables {@code V4L2_RANDOM_OPS} and {@code V4L2_RANDOM_SEEDS}, which the lab VM passes on);
+ * the run with seed {@code s} uses {@code 1 + s % 3} threads.
  */
 @WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)})
 class RandomOperationsTest {
-    private static final int OPS = Integer.getInteger("v4l2.random.ops", 12_000);
-    private static final long[] SEEDS = java.util.Arrays.stream(System.getProperty("v4l2.random.seeds", "20261125,7,42").split(","))
+    private static final int OPS = Integer.getInteger("v4l2.random.ops",
+            Integer.parseInt(System.getenv().getOrDefault("V4L2_RANDOM_OPS", "12000")));
+    private static final long[] SEEDS = java.util.Arrays.stream(System.getProperty("v4l2.random.seeds",
+                    System.getenv().getOrDefault("V4L2_RANDOM_SEEDS", "20261125,7,42")).split(","))
             .mapToLong(s -> Long.parseLong(s.trim())).toArray();
     /** A run that has not finished after this long is a hang. */
     private static final long RUN_LIMIT_MILLIS = 240_000;

@@ -37,4 +37,15 @@ class SoftwareCameraExtensionTest {
         }
         assertTrue(cam.framesSent() >= 10);
     }
+
+    @Test
+    @WithSoftwareCamera(mjpeg = {"320x240", "640x480"}, fps = {15})
+    void aTestDeclaresTheCamerasModes(V4l2Device webcam) {
+        assertEquals(java.util.List.of(PixelFormat.MJPEG),
+                webcam.formats(webcam.captureQueue().type()).stream().map(io.github.v4l2ffm.FormatDescription::pixelFormat).toList());
+        assertEquals(java.util.List.of(new io.github.v4l2ffm.FrameSize.Discrete(320, 240), new io.github.v4l2ffm.FrameSize.Discrete(640, 480)),
+                webcam.frameSizes(PixelFormat.MJPEG));
+        assertEquals(java.util.List.of(new io.github.v4l2ffm.FrameInterval.Discrete(new io.github.v4l2ffm.Fraction(1, 15))),
+                webcam.frameIntervals(PixelFormat.MJPEG, 640, 480));
+    }
 }

@@ -97,6 +97,54 @@ class UsbCameraTest {
         }
     }
 
+    @Test
+    void theControlsMatchV4l2Ctl() throws Exception {
+        try (SoftwareCamera cam = plug()) {
+            Path node = cam.awaitNode(ENUMERATION);
+            io.github.v4l2ffm.DeviceInfo info;
+            try (V4l2Device dev = V4l2Device.open(node)) {
+                info = new io.github.v4l2ffm.DeviceInfo(node, dev.capabilities());
+            }
+            int compared = ControlsMatchV4l2CtlTest.compare(info);
+            assertTrue(compared >= 9, "uvcvideo maps the camera's 9 UVC controls: " + compared + " compared");
+        }
+    }
+
+    @Test
+    void aDroppedFrameIsAGapOfOneAndAPausedCameraTimesOut() {
+        try (SoftwareCamera cam = plug(); V4l2Device dev = V4l2Device.open(cam.awaitNode(ENUMERATION))) {
+            VideoFormat f = dev.captureQueue().setFormat(160, 120, PixelFormat.YUYV);
+            try (BufferSet set = dev.captureQueue().allocate(4); Streaming s = set.start()) {
+                List<Integer> numbers = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    if (i == 4) cam.dropNextFrame();
+                    V4l2Buffer b = s.dequeue(10_000);
+                    assertNotNull(b);
+                    numbers.add(FramePattern.numberFromYuyv(b.segment(0), f.bytesPerLine()));
+                    s.queue(b);
+                }
+                int gaps = 0;
+                for (int i = 1; i < numbers.size(); i++) {
+                    int step = numbers.get(i) - numbers.get(i - 1);
+                    assertTrue(step == 1 || step == 2, "numbers: " + numbers);
+                    if (step == 2) gaps++;
+                }
+                assertEquals(1, gaps, "exactly one frame was never sent: " + numbers);
+                cam.pause();
+                for (int i = 0; i < 4; i++) { // what was under way drains, then nothing comes
+                    V4l2Buffer b = s.dequeue(700);
+                    if (b == null) break;
+                    s.queue(b);
+                }
+                assertEquals(null, s.dequeue(700), "a paused camera sends nothing: the wait times out");
+                cam.resume();
+                V4l2Buffer b = s.dequeue(10_000);
+                assertNotNull(b, "frames come again after resume");
+                s.queue(b);
+            }
+        }
+    }
+
     /** Captures {@code count} frames and checks each one's number follows the one before. */
     private static List<Integer> capture(V4l2Device dev, PixelFormat pf, int w, int h, int count) {
         VideoFormat f = dev.captureQueue().setFormat(w, h, pf);

@@ -95,6 +95,22 @@ class UsbHotplugTest {
         }
     }
 
+    @Test
+    void whereNoUeventArrivesTheMonitorWatchesDev() {
+        System.setProperty("v4l2.monitor.inotify", "true"); // as in a container in its own network namespace
+        try (DeviceMonitor monitor = DeviceMonitor.open()) {
+            assertEquals("inotify on /dev", monitor.source());
+            try (SoftwareCamera cam = plug()) {
+                Path node = cam.awaitNode(ENUMERATION);
+                awaitChange(monitor, DeviceMonitor.Added.class, node);
+                cam.unplug();
+                awaitChange(monitor, DeviceMonitor.Removed.class, node);
+            }
+        } finally {
+            System.clearProperty("v4l2.monitor.inotify");
+        }
+    }
+
     /** The next change of this type (for {@code node}, if given), within 10 s. */
     private static <T extends DeviceMonitor.Change> T awaitChange(DeviceMonitor monitor, Class<T> type, Path node) {
         long deadline = System.nanoTime() + 10_000_000_000L;
