@@ -18,9 +18,8 @@ import io.github.v4l2ffm.junit.Driver;
 import io.github.v4l2ffm.junit.Vim2m;
 import io.github.v4l2ffm.junit.Vivid;
 import io.github.v4l2ffm.junit.WithV4l2Drivers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,21 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * call, the timeout convention, and bad input refused at the call.
  */
 @WithV4l2Drivers(vivid = @Vivid, vim2m = @Vim2m)
+@ExtendWith(NothingLeaks.class)
 class BusyAndCloseTest {
-    private long fds, maps;
-
-    @BeforeEach
-    void count() {
-        fds = LabDevices.openFds();
-        maps = LabDevices.mappings();
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
-        assertEquals(maps, LabDevices.mappings(), "mappings leaked");
-    }
-
     @ParameterizedTest
     @EnumSource(Backing.class)
     void aSecondHandleOnAStreamingCameraGetsBusy(Backing backing, @Driver("vivid") DeviceInfo info) {

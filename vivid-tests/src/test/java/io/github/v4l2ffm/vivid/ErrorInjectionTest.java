@@ -13,8 +13,7 @@ import io.github.v4l2ffm.junit.Driver;
 import io.github.v4l2ffm.junit.Planes;
 import io.github.v4l2ffm.junit.Vivid;
 import io.github.v4l2ffm.junit.WithV4l2Drivers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -37,21 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * back to where they were. Disconnect has its own class ({@link UnplugTest}).
  */
 @WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)})
+@ExtendWith(NothingLeaks.class)
 class ErrorInjectionTest {
-    private long fds, maps;
-
-    @BeforeEach
-    void count() {
-        fds = LabDevices.openFds();
-        maps = LabDevices.mappings();
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
-        assertEquals(maps, LabDevices.mappings(), "mappings leaked");
-    }
-
     private static DeviceInfo pick(boolean multiplanar, DeviceInfo single, DeviceInfo multi) {
         return multiplanar ? multi : single;
     }

@@ -13,9 +13,8 @@ import io.github.v4l2ffm.junit.Driver;
 import io.github.v4l2ffm.junit.Planes;
 import io.github.v4l2ffm.junit.Vivid;
 import io.github.v4l2ffm.junit.WithV4l2Drivers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,21 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * lets go, whatever the user closes underneath, and every segment it hands out dies with it.
  */
 @WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)})
+@ExtendWith(NothingLeaks.class)
 class OwnershipTest {
-    private long fds, maps;
-
-    @BeforeEach
-    void count() {
-        fds = LabDevices.openFds();
-        maps = LabDevices.mappings();
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
-        assertEquals(maps, LabDevices.mappings(), "mappings leaked");
-    }
-
     /** A frame of vivid's default colour bars: YUYV with no run of zero bytes across a line. */
     private static void assertFrame(V4l2Buffer b, VideoFormat f) {
         assertEquals(f.sizeImage(), b.bytesUsed(0));

@@ -14,9 +14,8 @@ import io.github.v4l2ffm.junit.Driver;
 import io.github.v4l2ffm.junit.Vim2m;
 import io.github.v4l2ffm.junit.Vivid;
 import io.github.v4l2ffm.junit.WithV4l2Drivers;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,21 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (descriptors and mappings are counted around every test).
  */
 @WithV4l2Drivers(vivid = @Vivid, vim2m = @Vim2m)
+@ExtendWith(NothingLeaks.class)
 class StreamingBadInputTest {
-    private long fds, maps;
-
-    @BeforeEach
-    void count() {
-        fds = LabDevices.openFds();
-        maps = LabDevices.mappings();
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
-        assertEquals(maps, LabDevices.mappings(), "mappings leaked");
-    }
-
     @Test
     void aClosedAllocatorIsRefusedBeforeTheKernel(@Driver("vivid") DeviceInfo vivid) {
         try (V4l2Device dev = vivid.open()) {

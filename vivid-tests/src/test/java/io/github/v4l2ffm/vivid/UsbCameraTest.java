@@ -20,10 +20,9 @@ import io.github.v4l2ffm.softcam.CameraSpec;
 import io.github.v4l2ffm.softcam.ControlRequest;
 import io.github.v4l2ffm.softcam.FramePattern;
 import io.github.v4l2ffm.softcam.SoftwareCamera;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -48,25 +47,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * camera as UVC requests, a stalled control, a truncated frame, two cameras, unplug while
  * streaming.
  */
+@ExtendWith(NothingLeaks.class)
 class UsbCameraTest {
     private static final Duration ENUMERATION = Duration.ofSeconds(60);
-    private long fds, maps;
-
     @BeforeAll
     static void modules() {
         SoftwareCamera.loadModules();
-    }
-
-    @BeforeEach
-    void count() {
-        fds = LabDevices.openFds();
-        maps = LabDevices.mappings();
-    }
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
-        assertEquals(maps, LabDevices.mappings(), "mappings leaked");
     }
 
     private static int serial;
