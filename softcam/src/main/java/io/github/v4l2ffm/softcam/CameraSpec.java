@@ -12,8 +12,11 @@ import java.util.List;
  * @param serial the serial number string; a camera's stable identity with vendor and product
  * @param modes the video modes, in the order the camera lists them; the first of each encoding is
  *        that format's default
+ * @param controls the UVC controls the camera has, by name (see {@link #CONTROLS}); uvcvideo maps
+ *        each to a V4L2 control
  */
-public record CameraSpec(int vendorId, int productId, String manufacturer, String product, String serial, List<Mode> modes) {
+public record CameraSpec(int vendorId, int productId, String manufacturer, String product, String serial, List<Mode> modes,
+                         List<String> controls) {
 
     /** How a mode's frames are encoded. */
     public enum Encoding {
@@ -44,8 +47,20 @@ public record CameraSpec(int vendorId, int productId, String manufacturer, Strin
         }
     }
 
+    /**
+     * Every control a software camera can have: {@code "auto exposure mode"}, {@code "exposure time
+     * absolute"} (camera terminal), {@code "brightness"}, {@code "contrast"}, {@code "gain"},
+     * {@code "power line frequency"}, {@code "saturation"}, {@code "white balance temperature"},
+     * {@code "white balance temperature auto"} (processing unit).
+     */
+    public static final List<String> CONTROLS = UvcControl.names();
+
     public CameraSpec {
         modes = List.copyOf(modes);
+        controls = List.copyOf(controls);
+        for (String c : controls) {
+            if (!CONTROLS.contains(c)) throw new IllegalArgumentException("no control '" + c + "'; the camera has " + CONTROLS);
+        }
         if (modes.isEmpty()) throw new IllegalArgumentException("a camera needs a mode");
         if (vendorId < 0 || vendorId > 0xffff || productId < 0 || productId > 0xffff) {
             throw new IllegalArgumentException("USB IDs are 16-bit: " + vendorId + ":" + productId);
@@ -54,7 +69,7 @@ public record CameraSpec(int vendorId, int productId, String manufacturer, Strin
 
     /**
      * A typical small webcam: YUYV 160x120 and 320x240 at 30 and 15 fps, MJPEG 320x240 and
-     * 640x480 at 30 and 15 fps; IDs of the pid.codes test range (1209:0001).
+     * 640x480 at 30 and 15 fps, every control; IDs of the pid.codes test range (1209:0001).
      *
      * @param serial the serial number, which tells several cameras apart
      */
@@ -62,7 +77,7 @@ public record CameraSpec(int vendorId, int productId, String manufacturer, Strin
         List<Integer> rates = List.of(30, 15);
         return new CameraSpec(0x1209, 0x0001, "v4l2-ffm", "v4l2-ffm software camera", serial, List.of(
                 new Mode(Encoding.YUYV, 160, 120, rates), new Mode(Encoding.YUYV, 320, 240, rates),
-                new Mode(Encoding.MJPEG, 320, 240, rates), new Mode(Encoding.MJPEG, 640, 480, rates)));
+                new Mode(Encoding.MJPEG, 320, 240, rates), new Mode(Encoding.MJPEG, 640, 480, rates)), CONTROLS);
     }
 
     /** The modes of one encoding, in order. */

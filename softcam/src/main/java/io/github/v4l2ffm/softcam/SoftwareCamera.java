@@ -56,7 +56,7 @@ public final class SoftwareCamera implements AutoCloseable {
     private final CameraSpec spec;
     private final byte[] deviceDescriptor;
     private final byte[] configDescriptor;
-    private final List<UvcControl> controls = UvcControl.webcam();
+    private final List<UvcControl> controls;
     private final ConcurrentLinkedQueue<ControlRequest> requests = new ConcurrentLinkedQueue<>();
     private final AtomicInteger framesSent = new AtomicInteger();
     private final AtomicInteger frameNumber = new AtomicInteger();
@@ -68,6 +68,7 @@ public final class SoftwareCamera implements AutoCloseable {
     private SoftwareCamera(CameraSpec spec, Attacher attacher) {
         this.spec = spec;
         this.attacher = attacher;
+        this.controls = UvcControl.of(spec);
         this.deviceDescriptor = UvcDescriptors.device(spec);
         this.configDescriptor = UvcDescriptors.configuration(spec);
     }

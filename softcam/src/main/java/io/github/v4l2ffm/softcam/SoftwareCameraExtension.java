@@ -9,6 +9,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.TestAbortedException;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The extension behind {@link WithSoftwareCamera}: one camera per test, unplugged after it. */
@@ -51,13 +52,16 @@ public final class SoftwareCameraExtension implements BeforeEachCallback, Parame
 
     /** The camera the annotation declares. */
     static CameraSpec spec(WithSoftwareCamera a, String serial) {
-        if (a.yuyv().length == 0 && a.mjpeg().length == 0) return CameraSpec.webcam(serial);
+        CameraSpec w = CameraSpec.webcam(serial);
+        List<String> controls = a.controls().length == 0 ? CameraSpec.CONTROLS : List.of(a.controls());
+        if (a.yuyv().length == 0 && a.mjpeg().length == 0) {
+            return new CameraSpec(w.vendorId(), w.productId(), w.manufacturer(), w.product(), serial, w.modes(), controls);
+        }
         java.util.List<Integer> fps = java.util.Arrays.stream(a.fps()).boxed().toList();
         java.util.List<CameraSpec.Mode> modes = new java.util.ArrayList<>();
         for (String size : a.yuyv()) modes.add(mode(CameraSpec.Encoding.YUYV, size, fps));
         for (String size : a.mjpeg()) modes.add(mode(CameraSpec.Encoding.MJPEG, size, fps));
-        CameraSpec w = CameraSpec.webcam(serial);
-        return new CameraSpec(w.vendorId(), w.productId(), w.manufacturer(), w.product(), serial, modes);
+        return new CameraSpec(w.vendorId(), w.productId(), w.manufacturer(), w.product(), serial, modes, controls);
     }
 
     private static CameraSpec.Mode mode(CameraSpec.Encoding e, String size, java.util.List<Integer> fps) {

@@ -78,10 +78,13 @@ final class UvcDescriptors {
 
     static byte[] configuration(CameraSpec spec) {
         // Video Control: header, camera terminal, processing unit, output terminal
+        int ctControls = 0, puControls = 0; // the bmControls bits of the controls the camera has
+        for (UvcControl c : UvcControl.of(spec)) {
+            if (c.unit == CAMERA_TERMINAL) ctControls |= 1 << c.bit;
+            else puControls |= 1 << c.bit;
+        }
         byte[] ct = new Out().u8(18).u8(0x24).u8(0x02).u8(CAMERA_TERMINAL).u16(0x0201).u8(0).u8(0)
-                .u16(0).u16(0).u16(0).u8(3).u8(0x0a).u8(0).u8(0).get(); // AE mode (D1), exposure time absolute (D3)
-        int puControls = 1 | 1 << 1 | 1 << 3 | 1 << 6 | 1 << 9 | 1 << 10 | 1 << 12; // brightness, contrast, saturation,
-        // white balance temperature, gain, power line frequency, white balance temperature auto
+                .u16(0).u16(0).u16(0).u8(3).u8(ctControls).u8(0).u8(0).get();
         byte[] pu = new Out().u8(11).u8(0x24).u8(0x05).u8(PROCESSING_UNIT).u8(CAMERA_TERMINAL).u16(0)
                 .u8(2).u16(puControls).u8(0).get();
         byte[] ot = new Out().u8(9).u8(0x24).u8(0x03).u8(OUTPUT_TERMINAL).u16(0x0101).u8(0).u8(PROCESSING_UNIT).u8(0).get();

@@ -41,6 +41,9 @@ public @interface WithSoftwareCamera {
     /** The frame rates of every size, highest first. */
     int[] fps() default {30, 15};
 
+    /** The UVC controls the camera has, by name ({@link CameraSpec#CONTROLS}); empty: all of them. */
+    String[] controls() default {};
+
     /** Abort (skip) instead of failing when no software camera can be plugged in here. */
     boolean skipIfUnavailable() default false;
 }

@@ -39,8 +39,10 @@ class SoftwareCameraExtensionTest {
     }
 
     @Test
-    @WithSoftwareCamera(mjpeg = {"320x240", "640x480"}, fps = {15})
-    void aTestDeclaresTheCamerasModes(V4l2Device webcam) {
+    @WithSoftwareCamera(mjpeg = {"320x240", "640x480"}, fps = {15}, controls = {"brightness", "gain"})
+    void aTestDeclaresTheCamerasModesAndControls(V4l2Device webcam) {
+        assertEquals(java.util.List.of("Brightness", "Gain"), webcam.controls().list().stream()
+                .filter(c -> c.type() != io.github.v4l2ffm.ControlType.CTRL_CLASS).map(io.github.v4l2ffm.ControlInfo::name).toList());
         assertEquals(java.util.List.of(PixelFormat.MJPEG),
                 webcam.formats(webcam.captureQueue().type()).stream().map(io.github.v4l2ffm.FormatDescription::pixelFormat).toList());
         assertEquals(java.util.List.of(new io.github.v4l2ffm.FrameSize.Discrete(320, 240), new io.github.v4l2ffm.FrameSize.Discrete(640, 480)),
