@@ -76,7 +76,8 @@ public final class ListControls {
                 parts.add(switch (c.type()) {
                     case STRING -> "value='" + controls.getString(c.id()) + "'";
                     case BITMASK -> String.format("value=0x%08x", controls.get(c.id()));
-                    case INTEGER, INTEGER64, BOOLEAN, MENU, INTEGER_MENU -> "value=" + controls.get(c.id());
+                    case INTEGER, INTEGER64, BOOLEAN -> "value=" + controls.get(c.id());
+                    case MENU, INTEGER_MENU -> menuValue(c, controls.get(c.id()));
                     default -> "";
                 });
             } catch (RuntimeException e) {
@@ -89,6 +90,16 @@ public final class ListControls {
                 "has-payload", "execute-on-write", "modify-layout", "dynamic-array"};
         for (int i = 0; i < names.length; i++) if ((c.flags() & (1 << i)) != 0) flags.add(names[i]);
         if (!flags.isEmpty()) parts.add("flags=" + String.join(", ", flags));
-        return String.join(" ", parts).replaceAll(" +", " ").trim();
+        return String.join(" ", parts).trim(); // string values keep their spaces
+    }
+
+    /** A menu control's value as v4l2-ctl prints it: {@code value=3 (Menu Item 3)}. */
+    private static String menuValue(ControlInfo c, long value) {
+        for (ControlInfo.MenuItem m : c.menu()) {
+            if (m.index() == value) {
+                return "value=" + value + " (" + (m.name() != null ? m.name() : m.value() + " 0x" + Long.toHexString(m.value())) + ")";
+            }
+        }
+        return "value=" + value;
     }
 }
