@@ -134,7 +134,10 @@ public final class DeviceMonitor implements AutoCloseable {
     private boolean readUevent(int timeoutMillis) {
         int revents = netlink.poll(pollFds, Libc.POLLIN, -1, timeoutMillis);
         if (revents == 0) return false;
-        if ((revents & DeviceFd.WOKEN) != 0) netlink.acquire(); // throws: closed
+        if ((revents & DeviceFd.WOKEN) != 0) { // only close() signals it: acquire throws
+            netlink.acquire();
+            netlink.release();
+        }
         if ((revents & Libc.POLLIN) == 0) return true;
         long n;
         int f = netlink.acquire();
