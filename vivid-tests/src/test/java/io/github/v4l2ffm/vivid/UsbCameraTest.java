@@ -132,7 +132,7 @@ class UsbCameraTest {
     }
 
     /** Captures {@code count} frames and checks each one's number follows the one before. */
-    private static List<Integer> capture(V4l2Device dev, PixelFormat pf, int w, int h, int count) {
+    static List<Integer> capture(V4l2Device dev, PixelFormat pf, int w, int h, int count) {
         VideoFormat f = dev.captureQueue().setFormat(w, h, pf);
         assertEquals(pf, f.pixelFormat());
         assertEquals(w, f.width());
