@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The main job: capture frames from a camera and write them as PNG files into frames/.
+# The main job: capture frames from a camera and write them as PNG files into frames/run-<time>/.
 # With a video capture device on this machine, it captures from it; without one, it boots the
 # lab VM (vivid-tests/lab/lab.sh) and captures from vivid, the kernel's virtual camera.
 # Options are passed to io.github.v4l2ffm.examples.Capture (see its Javadoc), for example
-#   ./capture.sh --frames 20 --size 1280x720 --format NV12 --memory userptr
+#   ./capture.sh --frames 20 --size 1280x720 --format NV12 --memory userptr    (./capture.sh --help)
 set -euo pipefail
 cd "$(dirname "$0")"
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -13,6 +13,10 @@ if [[ ! -f examples/target/classpath.txt || -n $(find v4l2-ffm/src examples/src 
 fi
 cp="examples/target/classes:$(cat examples/target/classpath.txt)"
 args=("$@")
+# the options are checked here, before a VM boots for them
+rc=0
+"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.github.v4l2ffm.examples.Capture --check "${args[@]}" || rc=$?
+case $rc in 0) ;; 3) exit 0 ;; *) exit "$rc" ;; esac
 # a camera: a video capture node that is not a mem-to-mem device (ListDevices prints its capabilities)
 has_camera() {
   compgen -G '/sys/class/video4linux/video*' >/dev/null &&
@@ -23,4 +27,6 @@ if has_camera; then
   exec "${run[@]}" "${args[@]}"
 fi
 echo "capture.sh: no camera on this machine: capturing from vivid in the lab VM"
-V4L2_LAB_RW=$PWD exec vivid-tests/lab/lab.sh run -- "${run[@]}" --driver vivid --size 640x480 --fps 30 "${args[@]}"
+lab=(--size 640x480 --fps 30)
+[[ " ${args[*]} " == *" --device "* ]] || lab+=(--driver vivid)
+V4L2_LAB_RW=$PWD exec vivid-tests/lab/lab.sh run -- "${run[@]}" "${lab[@]}" "${args[@]}"

@@ -1,117 +1,300 @@
 package io.github.v4l2ffm.examples;
 
-import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.BufferAllocator;
+import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.DmaHeapAllocator;
-import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.FormatDescription;
 import io.github.v4l2ffm.Fraction;
 import io.github.v4l2ffm.PixelFormat;
-import io.github.v4l2ffm.BufferQueue;
 import io.github.v4l2ffm.Streaming;
 import io.github.v4l2ffm.UdmabufAllocator;
 import io.github.v4l2ffm.UserptrAllocator;
+import io.github.v4l2ffm.V4l2Buffer;
 import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.V4l2Devices;
 import io.github.v4l2ffm.V4l2Exception;
+import io.github.v4l2ffm.VideoFormat;
 
 import javax.imageio.ImageIO;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.lang.foreign.Arena;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Captures frames from a V4L2 camera and writes them as PNG (or raw) files.
+ * The main job: captures frames from a V4L2 camera and writes them as PNG files (MJPEG frames
+ * as they came, {@code .jpg}; {@code --raw}: the bytes as captured).
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... io.github.v4l2ffm.examples.Capture \
  *     [--device /dev/video0 | --driver vivid] [--format YUYV] [--size 640x480] [--fps 30] \
- *     [--memory mmap|userptr|dmabuf-heap|udmabuf] [--frames 10] [--out frames] [--raw]
+ *     [--memory mmap|userptr|dmabuf-heap|udmabuf] [--frames 10] [--out frames] [--raw] \
+ *     [--writers N] [--queue N]
  * </pre>
- * Without {@code --device} or {@code --driver} it uses the first video capture device. It prints
- * every frame as it arrives, then the frame rate and the number of dropped frames.
+ *
+ * <p>One thread captures at the camera's rate and hands each frame, copied into one of a fixed
+ * set of slots, to writer threads through a bounded queue; the camera's buffer goes back to it
+ * at once. Two kinds of drops are counted apart: frames the camera never delivered (gaps in its
+ * sequence numbers) and frames the writers could not keep up with (no free slot). Each run writes
+ * into its own directory under {@code --out}.
  */
 public final class Capture {
     private Capture() {}
 
-    public static void main(String[] args) throws IOException {
-        Map<String, String> opt = parse(args);
-        Path device = opt.containsKey("device")
-                ? Path.of(opt.get("device"))
-                : (opt.containsKey("driver") ? V4l2Devices.findByDriver(opt.get("driver"))
-                        .filter(d -> d.capabilities().isVideoCapture()) : V4l2Devices.firstCaptureDevice())
-                        .orElseThrow(() -> new IllegalStateException("no video capture device found"
-                                + (opt.containsKey("driver") ? " with driver " + opt.get("driver") : ""))).path();
-        int frames = Integer.parseInt(opt.getOrDefault("frames", "10"));
-        Path out = Path.of(opt.getOrDefault("out", "frames"));
-        boolean raw = opt.containsKey("raw");
-        String memory = opt.getOrDefault("memory", "mmap");
-        Files.createDirectories(out);
+    static final String USAGE = """
+            usage: capture.sh [options]
+              --device PATH     the camera node (default: the first video capture device)
+              --driver NAME     the first capture device of this driver, such as vivid
+              --format FOURCC   the pixel format, such as YUYV, NV12, MJPG (default: one the converter knows)
+              --size WxH        the frame size, such as 640x480 (default: the camera's current one)
+              --fps N           the frame rate
+              --memory KIND     mmap (default), userptr, dmabuf-heap or udmabuf
+              --frames N        how many frames to capture (default 10)
+              --out DIR         where each run's directory is made (default frames)
+              --raw             write the bytes as captured instead of PNG
+              --writers N       writer threads (default: the number of processors)
+              --queue N         frames that may wait for a writer (default 8)
+              --help            this text""";
 
-        try (V4l2Device dev = V4l2Device.open(device); Arena arena = Arena.ofShared()) {
+    /** The options, checked. */
+    record Options(Path device, String driver, PixelFormat format, int width, int height, int fps, String memory, int frames,
+                   Path out, boolean raw, int writers, int queue) {
+        static Options parse(String[] args) {
+            Path device = null;
+            String driver = null, memory = "mmap";
+            PixelFormat format = null;
+            int width = 0, height = 0, fps = 0, frames = 10, writers = Runtime.getRuntime().availableProcessors(), queue = 8;
+            Path out = Path.of("frames");
+            boolean raw = false;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--raw")) {
+                    raw = true;
+                    continue;
+                }
+                if (a.equals("--help") || a.equals("-h")) throw new Help();
+                if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument '" + a + "'");
+                if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+                String v = args[++i];
+                switch (a) {
+                    case "--device" -> device = Path.of(v);
+                    case "--driver" -> driver = v;
+                    case "--format" -> format = PixelFormat.of(v);
+                    case "--size" -> {
+                        String[] wh = v.split("x");
+                        if (wh.length != 2) throw new IllegalArgumentException("--size is WIDTHxHEIGHT, such as 640x480: '" + v + "'");
+                        width = positive("--size width", wh[0]);
+                        height = positive("--size height", wh[1]);
+                    }
+                    case "--fps" -> fps = positive(a, v);
+                    case "--memory" -> {
+                        if (!List.of("mmap", "userptr", "dmabuf-heap", "udmabuf").contains(v)) {
+                            throw new IllegalArgumentException("--memory is mmap, userptr, dmabuf-heap or udmabuf: '" + v + "'");
+                        }
+                        memory = v;
+                    }
+                    case "--frames" -> frames = positive(a, v);
+                    case "--out" -> out = Path.of(v);
+                    case "--writers" -> writers = positive(a, v);
+                    case "--queue" -> queue = positive(a, v);
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            if (device != null && driver != null) throw new IllegalArgumentException("--device and --driver exclude each other");
+            return new Options(device, driver, format, width, height, fps, memory, frames, out, raw, writers, queue);
+        }
+
+        private static int positive(String what, String v) {
+            try {
+                int n = Integer.parseInt(v.trim());
+                if (n > 0) return n;
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new IllegalArgumentException(what + " must be a positive number: '" + v + "'");
+        }
+    }
+
+    /** {@code --help} was asked for. */
+    static final class Help extends RuntimeException {
+        Help() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Runs the job; {@code --check} first only checks the options (capture.sh does so before it
+     * boots the lab VM): exit status 0 valid, 2 invalid, 3 help printed.
+     */
+    public static void main(String[] args) throws Exception {
+        boolean check = args.length > 0 && args[0].equals("--check");
+        String[] rest = check ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+        Options o;
+        try {
+            o = Options.parse(rest);
+        } catch (Help h) {
+            System.out.println(USAGE);
+            System.exit(check ? 3 : 0);
+            return;
+        } catch (IllegalArgumentException e) {
+            System.err.println("capture: " + e.getMessage() + "\n" + USAGE);
+            System.exit(2);
+            return;
+        }
+        if (!check) run(o);
+    }
+
+    /** A frame copied out of the camera's buffer, waiting for a writer. */
+    private static final class Slot {
+        final byte[][] planes;
+        final int[] lengths;
+        int index, sequence;
+
+        Slot(int planeCount, int planeBytes) {
+            planes = new byte[planeCount][planeBytes];
+            lengths = new int[planeCount];
+        }
+    }
+
+    static void run(Options o) throws Exception {
+        Path device = o.device() != null ? o.device()
+                : (o.driver() != null ? V4l2Devices.findByDriver(o.driver()).filter(d -> d.capabilities().isVideoCapture())
+                        : V4l2Devices.firstCaptureDevice())
+                .orElseThrow(() -> new IllegalStateException("no video capture device found"
+                        + (o.driver() != null ? " with driver " + o.driver() : ""))).path();
+        Path dir = o.out().resolve("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")));
+        Files.createDirectories(dir);
+        try (V4l2Device dev = V4l2Device.open(device)) {
             var caps = dev.capabilities();
             System.out.printf("device %s: %s (%s, %s)%n", dev.path(), caps.card(), caps.driver(), caps.busInfo());
             BufferQueue q = dev.captureQueue();
-            VideoFormat f = q.setFormat(negotiate(q, opt));
+            VideoFormat asked = negotiate(q, o);
+            VideoFormat f = q.setFormat(asked);
             System.out.println("format " + f);
-            if (opt.containsKey("fps")) {
+            if (!f.pixelFormat().equals(asked.pixelFormat())) {
+                System.out.println("warning: the driver chose " + f.pixelFormat() + " instead of " + asked.pixelFormat());
+            }
+            if (f.width() != asked.width() || f.height() != asked.height()) {
+                System.out.printf("warning: the driver chose %dx%d instead of %dx%d%n", f.width(), f.height(), asked.width(), asked.height());
+            }
+            if (o.fps() > 0) {
                 try {
-                    Fraction interval = dev.setFrameInterval(q.type(), new Fraction(1, Integer.parseInt(opt.get("fps"))));
+                    Fraction interval = dev.setFrameInterval(q.type(), new Fraction(1, o.fps()));
                     System.out.printf("frame interval %s s (%.2f fps)%n", interval, 1 / interval.toDouble());
+                    if (Math.abs(1 / interval.toDouble() - o.fps()) > 0.01) {
+                        System.out.printf("warning: the driver chose %.2f fps instead of %d%n", 1 / interval.toDouble(), o.fps());
+                    }
                 } catch (UnsupportedOperationException | V4l2Exception e) {
-                    System.out.println("frame rate not settable: " + e.getMessage());
+                    System.out.println("warning: frame rate not settable: " + e.getMessage());
                 }
             }
-            if (!raw && !FrameConverter.supports(f.pixelFormat().fourcc())) {
-                System.out.println("no PNG conversion for " + f.pixelFormat() + ": writing raw frames");
-                raw = true;
-            }
-            BufferAllocator allocator = switch (memory) {
-                case "mmap" -> null;
+            String kind = o.raw() ? "raw" : f.pixelFormat().isCompressed() && isJpeg(f.pixelFormat()) ? "jpg"
+                    : FrameConverter.supports(f.pixelFormat().fourcc()) ? "png" : "raw";
+            if (kind.equals("raw") && !o.raw()) System.out.println("no PNG conversion for " + f.pixelFormat() + ": writing raw frames");
+            BufferAllocator allocator = switch (o.memory()) {
                 case "userptr" -> new UserptrAllocator();
                 case "dmabuf-heap" -> DmaHeapAllocator.system();
                 case "udmabuf" -> UdmabufAllocator.open();
-                default -> throw new IllegalArgumentException("--memory is mmap, userptr, dmabuf-heap or udmabuf: " + memory);
+                default -> null;
             };
-            try (BufferSet set = allocator == null ? q.allocate(4) : q.allocate(4, allocator);
-                 Streaming s = set.start()) {
-                System.out.println(set);
-                long start = System.nanoTime();
-                int first = -1, last = -1, dropped = 0;
-                for (int i = 0; i < frames; i++) {
-                    V4l2Buffer b = s.dequeue(5_000);
-                    if (b == null) throw new IllegalStateException("no frame within 5 s");
-                    if (first < 0) first = b.sequence();
-                    if (last >= 0) dropped += b.sequence() - last - 1;
-                    last = b.sequence();
-                    Path file = write(out, i, f, b, raw);
-                    double elapsed = (System.nanoTime() - start) / 1e9;
-                    System.out.printf("frame %3d  seq %5d  ts %.6f s  %8d bytes%s  -> %s  (%.2f fps, %d dropped)%n",
-                            i, b.sequence(), b.timestampNanos() / 1e9, b.bytesUsed(0), b.isError() ? " ERROR" : "",
-                            file, i == 0 ? 0.0 : i / elapsed, dropped);
-                    s.queue(b);
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf("captured %d frames in %.2f s: %.2f fps, %d dropped (sequence %d..%d)%n",
-                        frames, seconds, (frames - 1) / seconds, dropped, first, last);
+            try (BufferSet set = allocator == null ? q.allocate(4) : q.allocate(4, allocator); Streaming s = set.start()) {
+                System.out.println(set + "; " + o.writers() + " writers, " + o.queue() + " frames may wait");
+                capture(s, f, o, dir, kind);
             } finally {
                 if (allocator != null) allocator.close();
             }
         }
     }
 
+    private static boolean isJpeg(PixelFormat pf) {
+        return pf.equals(PixelFormat.MJPEG) || pf.equals(PixelFormat.JPEG);
+    }
+
+    private static void capture(Streaming s, VideoFormat f, Options o, Path dir, String kind) throws Exception {
+        int planeCount = s.bufferSet().planeCount();
+        long planeBytes = 0;
+        for (V4l2Buffer b : s.bufferSet().buffers()) for (int p = 0; p < planeCount; p++) planeBytes = Math.max(planeBytes, b.length(p));
+        BlockingQueue<Slot> free = new ArrayBlockingQueue<>(o.queue());
+        BlockingQueue<Slot> full = new ArrayBlockingQueue<>(o.queue() + 1);
+        for (int i = 0; i < o.queue(); i++) free.add(new Slot(planeCount, (int) planeBytes));
+        Slot end = new Slot(0, 0);
+        AtomicInteger written = new AtomicInteger();
+        List<Throwable> writeErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < o.writers(); w++) {
+            writers.add(Thread.ofPlatform().name("writer-" + w).start(() -> {
+                try {
+                    for (Slot slot; (slot = full.take()) != end; ) {
+                        try {
+                            write(dir, slot, f, kind);
+                            written.incrementAndGet();
+                        } catch (IOException | RuntimeException e) {
+                            writeErrors.add(e);
+                        } finally {
+                            free.add(slot);
+                        }
+                    }
+                    full.add(end); // pass the end on to the next writer
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        long start = System.nanoTime();
+        int first = -1, last = -1, cameraGaps = 0, writerDrops = 0;
+        try {
+            for (int i = 0; i < o.frames(); i++) {
+                V4l2Buffer b = s.dequeue(5_000);
+                if (b == null) throw new IllegalStateException("no frame within 5 s");
+                if (first < 0) first = b.sequence();
+                if (last >= 0) cameraGaps += Math.max(0, b.sequence() - last - 1);
+                last = b.sequence();
+                Slot slot = free.poll();
+                if (slot == null) {
+                    writerDrops++;
+                } else {
+                    for (int p = 0; p < planeCount; p++) {
+                        MemorySegment data = b.segment(p).asSlice(b.dataOffset(p), b.bytesUsed(p) - b.dataOffset(p));
+                        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, 0, slot.planes[p], 0, (int) data.byteSize());
+                        slot.lengths[p] = (int) data.byteSize();
+                    }
+                    slot.index = i;
+                    slot.sequence = b.sequence();
+                    full.add(slot);
+                }
+                s.queue(b);
+                if (i % 30 == 0 || i == o.frames() - 1) {
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    System.out.printf("frame %4d  seq %6d  %8d bytes%s  (%.2f fps; camera gaps %d, writer drops %d)%n", i,
+                            b.sequence(), b.bytesUsed(0), b.isError() ? " ERROR" : "", i == 0 ? 0.0 : i / elapsed, cameraGaps, writerDrops);
+                }
+            }
+        } finally {
+            full.add(end);
+            for (Thread t : writers) t.join();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("captured %d frames in %.2f s: %.2f fps; %d frames the camera did not deliver (sequence %d..%d),"
+                        + " %d the writers could not keep up with; %d files written to %s%n",
+                o.frames(), seconds, (o.frames() - 1) / seconds, cameraGaps, first, last, writerDrops, written.get(), dir);
+        if (!writeErrors.isEmpty()) throw new UncheckedIOException("writing failed", new IOException(writeErrors.getFirst()));
+    }
+
     /** The requested format, or the device's current one, preferring a format the converter knows. */
-    private static VideoFormat negotiate(BufferQueue q, Map<String, String> opt) {
+    private static VideoFormat negotiate(BufferQueue q, Options o) {
         VideoFormat current = q.format();
-        PixelFormat pf = opt.containsKey("format") ? PixelFormat.of(opt.get("format")) : current.pixelFormat();
-        if (!opt.containsKey("format") && !FrameConverter.supports(pf.fourcc())) {
+        PixelFormat pf = o.format() != null ? o.format() : current.pixelFormat();
+        if (o.format() == null && !FrameConverter.supports(pf.fourcc())) {
             for (FormatDescription d : q.formats()) {
                 if (FrameConverter.supports(d.pixelFormat().fourcc())) {
                     pf = d.pixelFormat();
@@ -119,50 +302,29 @@ public final class Capture {
                 }
             }
         }
-        int w = current.width(), h = current.height();
-        if (opt.containsKey("size")) {
-            String[] wh = opt.get("size").split("x");
-            w = Integer.parseInt(wh[0]);
-            h = Integer.parseInt(wh[1]);
-        }
-        return VideoFormat.of(q.type(), w, h, pf);
+        return VideoFormat.of(q.type(), o.width() > 0 ? o.width() : current.width(), o.height() > 0 ? o.height() : current.height(), pf);
     }
 
-    private static Path write(Path dir, int i, VideoFormat f, V4l2Buffer b, boolean raw) throws IOException {
-        if (raw) {
-            Path file = dir.resolve(String.format("frame-%03d.%s.raw", i, f.pixelFormat().fourcc().trim()));
-            try (OutputStream o = Files.newOutputStream(file)) {
-                for (int p = 0; p < b.planeCount(); p++) {
-                    MemorySegment data = b.segment(p).asSlice(b.dataOffset(p), b.bytesUsed(p) - b.dataOffset(p));
-                    o.write(data.toArray(ValueLayout.JAVA_BYTE));
+    private static void write(Path dir, Slot slot, VideoFormat f, String kind) throws IOException {
+        switch (kind) {
+            case "jpg" -> Files.write(dir.resolve(String.format("frame-%04d.jpg", slot.index)),
+                    java.util.Arrays.copyOf(slot.planes[0], slot.lengths[0]));
+            case "raw" -> {
+                Path file = dir.resolve(String.format("frame-%04d.%s.raw", slot.index, f.pixelFormat().fourcc().trim()));
+                try (var out = Files.newOutputStream(file)) {
+                    for (int p = 0; p < slot.planes.length; p++) out.write(slot.planes[p], 0, slot.lengths[p]);
                 }
             }
-            return file;
-        }
-        MemorySegment[] planes = new MemorySegment[b.planeCount()];
-        int[] strides = new int[b.planeCount()];
-        for (int p = 0; p < planes.length; p++) {
-            planes[p] = b.segment(p).asSlice(b.dataOffset(p), b.bytesUsed(p) - b.dataOffset(p));
-            strides[p] = f.planes().get(p).bytesPerLine();
-        }
-        Path file = dir.resolve(String.format("frame-%03d.png", i));
-        ImageIO.write(FrameConverter.toImage(f.pixelFormat().fourcc(), f.width(), f.height(), planes, strides), "png", file.toFile());
-        return file;
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument " + a);
-            String key = a.substring(2);
-            if (key.equals("raw")) {
-                m.put(key, "true");
-            } else {
-                if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
-                m.put(key, args[++i]);
+            default -> {
+                MemorySegment[] planes = new MemorySegment[slot.planes.length];
+                int[] strides = new int[planes.length];
+                for (int p = 0; p < planes.length; p++) {
+                    planes[p] = MemorySegment.ofArray(slot.planes[p]).asSlice(0, slot.lengths[p]);
+                    strides[p] = f.planes().get(p).bytesPerLine();
+                }
+                ImageIO.write(FrameConverter.toImage(f.pixelFormat().fourcc(), f.width(), f.height(), planes, strides), "png",
+                        dir.resolve(String.format("frame-%04d.png", slot.index)).toFile());
             }
         }
-        return m;
     }
 }
