@@ -43,7 +43,9 @@ public final class Streamon {
             case Errno.ENOSPC -> new Meaning(Reason.NO_BANDWIDTH, "not enough bus bandwidth to stream this format: lower the frame rate"
                     + " or the size, use a compressed format (MJPEG), or move the camera to another USB controller");
             case Errno.EINVAL -> new Meaning(Reason.REFUSED, "the driver refused to start streaming");
-            case Errno.EIO -> new Meaning(Reason.QUEUE_ERROR, "the device could not start streaming");
+            case Errno.EIO -> new Meaning(Reason.QUEUE_ERROR, "the device could not start streaming (uvcvideo says so when"
+                    + " no alternate setting of a USB camera has the bandwidth the format needs: lower the frame rate or the size,"
+                    + " or use MJPEG)");
             case Errno.EBUSY -> Buffers.QUEUE_BUSY;
             default -> null;
         };
