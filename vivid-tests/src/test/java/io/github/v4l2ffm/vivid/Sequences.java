@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * timestamps): two different buffers, which is vivid's doing; the same buffer twice would be the
  * library's.
  */
-final class Sequences {
+public final class Sequences {
     private int lastSeq = -1, lastIndex = -1, repeats;
     private long lastTs = Long.MIN_VALUE;
 
     /** Checks {@code b} against the frame before it; returns whether its sequence number moved on. */
-    boolean next(V4l2Buffer b) {
+    public boolean next(V4l2Buffer b) {
         boolean moved;
         if (b.sequence() == lastSeq) {
             assertTrue(b.index() != lastIndex, "buffer " + b.index() + " dequeued twice in a row");
@@ -34,7 +34,7 @@ final class Sequences {
     }
 
     /** The last sequence number seen (-1 before the first frame). */
-    int last() {
+    public int last() {
         return lastSeq;
     }
 }
