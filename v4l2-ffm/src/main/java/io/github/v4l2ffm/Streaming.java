@@ -194,6 +194,16 @@ public final class Streaming implements AutoCloseable {
         return f;
     }
 
+    /** {@link #dequeue(long)}, with {@code null} also once the queue is drained: the codecs' convention. */
+    V4l2Buffer dequeueUnlessDrained(long timeoutMillis) {
+        try {
+            return dequeue(timeoutMillis);
+        } catch (StreamEndedException e) {
+            if (e.reason() == StreamEndedException.Reason.DRAINED) return null;
+            throw e;
+        }
+    }
+
     /** {@link #await(long)}: a buffer can be dequeued. */
     public static final int READY_BUFFER = 1;
     /** {@link #await(long)}: an event is pending on the device (see {@link V4l2Device#events()}). */

@@ -112,7 +112,7 @@ public final class VideoDecoder implements AutoCloseable {
         while (true) {
             handleEvents();
             if (frames != null) {
-                V4l2Buffer b = dequeueOrNullIfDrained();
+                V4l2Buffer b = frames.dequeueUnlessDrained(0);
                 if (b != null) {
                     if (b.isLast() && pendingChange) {
                         // the old resolution's last frame: reallocate before going on
@@ -137,15 +137,6 @@ public final class VideoDecoder implements AutoCloseable {
             int left = Streaming.remaining(deadline);
             if (left == 0) return null;
             waitForDevice(left < 0 ? Streaming.FOREVER : left);
-        }
-    }
-
-    private V4l2Buffer dequeueOrNullIfDrained() {
-        try {
-            return frames.dequeue(0);
-        } catch (StreamEndedException e) {
-            if (e.reason() == StreamEndedException.Reason.DRAINED) return null;
-            throw e;
         }
     }
 

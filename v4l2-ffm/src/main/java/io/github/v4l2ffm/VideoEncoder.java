@@ -185,12 +185,7 @@ public final class VideoEncoder implements AutoCloseable {
      * drained. A buffer flagged {@link V4l2Buffer#isLast() LAST} ends a drain (it may hold no data).
      */
     public V4l2Buffer dequeueOutput(long timeoutMillis) {
-        try {
-            return output.dequeue(timeoutMillis);
-        } catch (StreamEndedException e) {
-            if (e.reason() == StreamEndedException.Reason.DRAINED) return null;
-            throw e;
-        }
+        return output.dequeueUnlessDrained(timeoutMillis);
     }
 
     /** Gives a coded buffer back to the encoder once its data has been used. */

@@ -22,14 +22,12 @@ import java.lang.foreign.MemorySegment;
 public final class Qbuf {
     public static final String NAME = "VIDIOC_QBUF";
 
-    private final BufferType type;
     private final Memory memory;
     private final MemorySegment buf, m, timestamp;
     private final MemorySegment[] planes;
 
     /** The argument for {@code planeCount}-plane buffers of {@code type} and {@code memory}, in {@code arena}. */
     public Qbuf(Arena arena, BufferType type, Memory memory, int planeCount) {
-        this.type = type;
         this.memory = memory;
         buf = arena.allocate(v4l2_buffer.layout());
         m = v4l2_buffer.m(buf);
@@ -102,10 +100,5 @@ public final class Qbuf {
             case Errno.EBUSY -> Buffers.QUEUE_BUSY;
             default -> null;
         };
-    }
-
-    /** The queue type this argument is for. */
-    public BufferType type() {
-        return type;
     }
 }
