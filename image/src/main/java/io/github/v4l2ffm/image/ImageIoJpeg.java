@@ -23,7 +23,13 @@ final class ImageIoJpeg implements JpegDecoder {
     private final ImageReader reader = ImageIO.getImageReadersByFormatName("jpeg").next();
     private final JPEGImageReadParam param = new JPEGImageReadParam();
 
+    /** The first warning of the frame being decoded: ImageIO only warns about a truncated frame. */
+    private String warning;
+
     ImageIoJpeg() {
+        reader.addIIOReadWarningListener((source, message) -> {
+            if (warning == null) warning = message;
+        });
         param.setDecodeTables(new JPEGQTable[] {JPEGQTable.K1Luminance, JPEGQTable.K2Chrominance},
                 new JPEGHuffmanTable[] {JPEGHuffmanTable.StdDCLuminance, JPEGHuffmanTable.StdDCChrominance},
                 new JPEGHuffmanTable[] {JPEGHuffmanTable.StdACLuminance, JPEGHuffmanTable.StdACChrominance});
@@ -37,6 +43,7 @@ final class ImageIoJpeg implements JpegDecoder {
     private BufferedImage read(MemorySegment jpeg, int w, int h) {
         byte[] data = jpeg.toArray(JAVA_BYTE);
         BufferedImage img;
+        warning = null;
         try (MemoryCacheImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             reader.setInput(in);
             img = reader.read(0, param);
@@ -45,6 +52,7 @@ final class ImageIoJpeg implements JpegDecoder {
         } finally {
             reader.setInput(null);
         }
+        if (warning != null) throw new CorruptFrameException("damaged JPEG frame (" + data.length + " bytes): " + warning);
         if (img.getWidth() != w || img.getHeight() != h) {
             throw new CorruptFrameException("the JPEG frame is " + img.getWidth() + "x" + img.getHeight()
                     + ", the format says " + w + "x" + h);

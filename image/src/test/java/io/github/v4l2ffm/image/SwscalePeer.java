@@ -76,14 +76,14 @@ public final class SwscalePeer {
 
     /** ffmpeg's own decode of a JPEG frame, as RGB24 (full-range BT.601, as JFIF says). */
     public static byte[] jpegToRgb24(byte[] jpeg) {
-        return run(jpeg, List.of("-f", "mjpeg", "-i", "INPUT", "-vf", "scale=flags=neighbor+full_chroma_int+accurate_rnd",
+        return run(jpeg, List.of("-f", "mjpeg", "-i", "INPUT", "-vf", "scale=flags=bilinear+full_chroma_int+accurate_rnd",
                 "-pix_fmt", "rgb24", "-f", "rawvideo"));
     }
 
-    /** A JPEG of {@code rgb24} at quality {@code q} (2 best .. 31), 4:2:2 as webcams send. */
+    /** A JPEG of {@code rgb24} at quality {@code q} (2 best .. 31), 4:2:2 with the standard Huffman tables, as webcams send. */
     public static byte[] rgb24ToJpeg(byte[] rgb24, int w, int h, int q) {
         return run(rgb24, List.of("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", w + "x" + h, "-i", "INPUT",
-                "-pix_fmt", "yuvj422p", "-q:v", Integer.toString(q), "-f", "mjpeg"));
+                "-pix_fmt", "yuvj422p", "-q:v", Integer.toString(q), "-huffman", "default", "-f", "mjpeg"));
     }
 
     private static byte[] run(byte[] input, List<String> args) {
