@@ -76,7 +76,7 @@ class FrameConverterTest {
      * swscale's conversion of the same luma in a YUYV frame with neutral chroma.
      */
     @ParameterizedTest
-    @CsvSource({"GREY,gray,2", "GREY,gray,1", "Y16 ,gray16le,2", "Y16 ,gray16le,1"})
+    @CsvSource({"GREY,gray,2", "GREY,gray,1", 'Y16 ',gray16le,2", "'Y16 ',gray16le,1"})
     void lumaFormatsAgreeWithSwscaleOnNeutralYuyv(String fourcc, String pix, int quant) {
         byte[] frame = SwscalePeer.testFrame(pix, W, H);
         boolean sixteen = fourcc.startsWith("Y16");
@@ -124,7 +124,7 @@ class FrameConverterTest {
         }
         assertAgrees(convert(format("VYUY", W, H, 0, 0, 0, 0), vyuy), ref, 1, "VYUY");
 
-        byte[] p422 = SwscalePeer.testFrame("yuv422p", W, H);   // swscale does not write NV16: interleave 4:2:2 planes
+        byte[] p422 = SwscalePeer.testFrame("yuv422p", W, H);   // swscale neither reads nor writes NV16 here: interleave 4:2:2 planes
         ref = SwscalePeer.toRgb24(p422, "yuv422p", W, H, "bt601", false);
         byte[] nv16 = Arrays.copyOf(p422, W * H * 2);
         for (int i = 0; i < W / 2 * H; i++) {
@@ -132,8 +132,6 @@ class FrameConverterTest {
             nv16[W * H + 2 * i + 1] = p422[W * H + W / 2 * H + i];
         }
         assertAgrees(convert(format("NV16", W, H, 0, 0, 0, 0), nv16), ref, 1, "NV16");
-        assertAgrees(convert(format("NV16", W, H, 0, 0, 0, 0), nv16), SwscalePeer.toRgb24(nv16, "nv16", W, H, "bt601", false),
-                1, "NV16 as swscale reads it");
         byte[] nv61 = nv16.clone();
         for (int i = W * H; i < nv61.length; i += 2) {
             nv61[i] = nv16[i + 1];
