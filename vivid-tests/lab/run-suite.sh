@@ -33,7 +33,7 @@ select=(--scan-class-path "$target/test-classes" --exclude-package io.github.v4l
 [[ $mode == container ]] && select=(--select-package io.github.v4l2ffm.vivid.container
                                     '--config=junit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$ClassName')
 for a in "$@"; do [[ $a == --select* ]] && select=(); done
-cmd=("$java" --enable-native-access=ALL-UNNAMED -cp "$cp" org.junit.platform.console.ConsoleLauncher execute
+cmd=("$java" --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector -cp "$cp" org.junit.platform.console.ConsoleLauncher execute
      "${select[@]}" --reports-dir "$reports" --details=tree --disable-banner --fail-if-no-tests "$@")
 echo "run-suite: device tests on the $mode ($(if [[ $mode == host ]]; then uname -r; else echo 'lab VM'; fi))"
 rc=0

@@ -76,7 +76,7 @@ class FrameConverterTest {
      * swscale's conversion of the same luma in a YUYV frame with neutral chroma.
      */
     @ParameterizedTest
-    @CsvSource({"GREY,gray,2", "GREY,gray,1", 'Y16 ',gray16le,2", "'Y16 ',gray16le,1"})
+    @CsvSource({"GREY,gray,2", "GREY,gray,1", "'Y16 ',gray16le,2", "'Y16 ',gray16le,1"})
     void lumaFormatsAgreeWithSwscaleOnNeutralYuyv(String fourcc, String pix, int quant) {
         byte[] frame = SwscalePeer.testFrame(pix, W, H);
         boolean sixteen = fourcc.startsWith("Y16");
