@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 [[ -x $JAVA_HOME/bin/java ]] || { echo "capture.sh: JDK 25 not found at $JAVA_HOME: set JAVA_HOME" >&2; exit 1; }
-if [[ ! -f examples/target/classpath.txt || -n $(find v4l2-ffm/src examples/src -newer examples/target/classpath.txt -type f | head -1) ]]; then
+if [[ ! -f examples/target/classpath.txt || -n $(find v4l2-ffm/src image/src examples/src -newer examples/target/classpath.txt -type f | head -1) ]]; then
   mvn -q -B -DskipTests -pl examples -am install
 fi
 cp="examples/target/classes:$(cat examples/target/classpath.txt)"
@@ -22,7 +22,7 @@ has_camera() {
   compgen -G '/sys/class/video4linux/video*' >/dev/null &&
     "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.github.v4l2ffm.examples.ListDevices | grep -q 'Video Capture'
 }
-run=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.github.v4l2ffm.examples.Capture --out "$PWD/frames")
+run=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector -cp "$cp" io.github.v4l2ffm.examples.Capture --out "$PWD/frames")
 if has_camera; then
   exec "${run[@]}" "${args[@]}"
 fi
