@@ -38,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The image module on frames vivid captured, in every format vivid offers that the module
  * converts, each checked against ffmpeg's swscale on the same frame (nearest chroma, exact
- * rounding: see {@link SwscalePeer}), with vivid's noise pattern so that every pixel has its own
- * colour. Then every Y'CbCr encoding and range vivid can be told to produce.
+ * rounding: see {@link SwscalePeer}): vivid's grey noise (every luma value, changing from pixel
+ * to pixel) and its colour squares (saturated colours, sharp chroma edges). Then every Y'CbCr
+ * encoding and range vivid can be told to produce.
  */
 @WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)})
 class ImageConversionTest {
@@ -100,9 +101,12 @@ class ImageConversionTest {
         check(info, fourcc, encoding, quantization);
     }
 
+    /** Grey noise (every luma value, pixel by pixel), then colour squares (saturated colours, sharp chroma edges). */
+    static final List<String> PATTERNS = List.of("Noise", "100% Color Squares");
+    static final int[] LEAST_COLOURS = {50, 6};
+
     private void check(DeviceInfo info, String fourcc, int encoding, int quantization) throws Exception {
         device = info.path();
-        VividControls.pattern(device, "Noise");
         if (encoding >= 0) {
             V4l2Ctl.run("-d", device.toString(), "--set-ctrl", "y_cbcr_encoding=" + encoding + ",quantization=" + quantization);
         }
@@ -112,39 +116,50 @@ class ImageConversionTest {
             assertEquals(fourcc, f.pixelFormat().fourcc());
             if (encoding > 0) assertEquals(encoding, f.ycbcrEncoding(), "vivid reports the encoding it was told");
             if (quantization > 0) assertEquals(quantization, f.quantization(), "vivid reports the range it was told");
+            int[][] ours = new int[PATTERNS.size()][W * H];
+            java.io.ByteArrayOutputStream refs = new java.io.ByteArrayOutputStream();
+            String pixFmt = null;
             try (BufferSet set = q.allocate(2); Streaming s = set.start(); FrameConverter conv = FrameConverter.of(f)) {
-                V4l2Buffer b = null;
-                for (int i = 0; i < 3; i++) {   // the pattern applies from the next generated frame
-                    if (b != null) s.queue(b);
-                    b = s.dequeue(10_000);
-                    assertNotNull(b, "a frame within 10 s");
+                for (int p = 0; p < PATTERNS.size(); p++) {
+                    VividControls.pattern(device, PATTERNS.get(p));
+                    V4l2Buffer b = null;
+                    for (int i = 0; i < 3; i++) {   // the pattern applies from the next generated frame
+                        if (b != null) s.queue(b);
+                        b = s.dequeue(10_000);
+                        assertNotNull(b, "a frame within 10 s");
+                    }
+                    conv.toArgb(b, ours[p]);
+                    Reference ref = reference(f, b);
+                    pixFmt = ref.pixFmt;
+                    refs.write(ref.data);
+                    s.queue(b);
                 }
-                int[] argb = new int[W * H];
-                conv.toArgb(b, argb);
-                Reference ref = reference(f, b);
-                YCbCrEncoding enc = conv.encoding();
-                String matrix = switch (enc) {
+                String matrix = switch (conv.encoding()) {
                     case BT601 -> "bt601";
                     case BT709 -> "bt709";
                     case BT2020 -> "bt2020";
                     case SMPTE240M -> "smpte240m";
                 };
                 boolean full = conv.quantization() == Quantization.FULL;
-                byte[] rgb = SwscalePeer.toRgb24(ref.data, ref.pixFmt, W, H, matrix, full);
-                int[] d = SwscalePeer.maxDifference(argb, rgb);
-                assertTrue(d[0] <= TOLERANCE, fourcc + " " + enc + (full ? " full" : " limited") + ": differs from swscale by "
-                        + d[0] + " at (" + (d[1] % W) + "," + (d[1] / W) + ")");
-                distinctColours(argb, fourcc);
+                // both frames through one ffmpeg run: a raw video of two frames
+                byte[] rgb = SwscalePeer.toRgb24(refs.toByteArray(), pixFmt, W, H, matrix, full);
+                assertEquals(PATTERNS.size() * W * H * 3, rgb.length, "swscale converted every frame");
+                for (int p = 0; p < PATTERNS.size(); p++) {
+                    byte[] theirs = java.util.Arrays.copyOfRange(rgb, p * W * H * 3, (p + 1) * W * H * 3);
+                    int[] d = SwscalePeer.maxDifference(ours[p], theirs);
+                    assertTrue(d[0] <= TOLERANCE, PATTERNS.get(p) + ", " + fourcc + " " + conv.encoding() + (full ? " full" : " limited")
+                            + ": differs from swscale by " + d[0] + " at (" + (d[1] % W) + "," + (d[1] / W) + ")");
+                    distinctColours(ours[p], fourcc + " " + PATTERNS.get(p), LEAST_COLOURS[p]);
+                }
             }
         }
     }
 
-    /** Noise gives thousands of colours: a converter that wrote one colour everywhere fails here. */
-    private static void distinctColours(int[] argb, String fourcc) {
+    /** A converter that wrote one colour everywhere, or nothing, fails here. */
+    private static void distinctColours(int[] argb, String what, int least) {
         Set<Integer> colours = new java.util.HashSet<>();
         for (int v : argb) colours.add(v);
-        int least = fourcc.equals("GREY") || fourcc.startsWith("Y16") ? 100 : 1000;
-        assertTrue(colours.size() >= least, fourcc + ": only " + colours.size() + " colours in a noise frame");
+        assertTrue(colours.size() >= least, what + ": only " + colours.size() + " colours");
     }
 
     record Reference(String pixFmt, byte[] data) {}
