@@ -71,7 +71,8 @@ public final class Capture {
               --raw             write the bytes as captured instead of PNG
               --png-level N     PNG deflate level, 0 (none, fastest) to 9 (smallest) (default 1)
               --writers N       writer threads (default: the number of processors)
-              --queue N         frames that may wait for a writer (default 8)
+              --queue N         frames that may wait for a writer (default: all of them, up to a
+                                quarter of the heap)
               --help            this text""";
 
     /** The options, checked. */
@@ -81,7 +82,7 @@ public final class Capture {
             Path device = null;
             String driver = null, memory = "mmap";
             PixelFormat format = null;
-            int width = 0, height = 0, fps = 0, frames = 10, writers = Runtime.getRuntime().availableProcessors(), queue = 8;
+            int width = 0, height = 0, fps = 0, frames = 10, writers = Runtime.getRuntime().availableProcessors(), queue = 0;
             int pngLevel = 1;
             Path out = Path.of("frames");
             boolean raw = false;
@@ -220,9 +221,9 @@ public final class Capture {
                 case "udmabuf" -> UdmabufAllocator.open();
                 default -> null;
             };
-            try (BufferSet set = allocator == null ? q.allocate(4) : q.allocate(4, allocator); Streaming s = set.start()) {
-                System.out.println(set + "; " + o.writers() + " writers, " + o.queue() + " frames may wait");
-                capture(s, f, o, dir, kind);
+            try (BufferSet set = allocator == null ? q.allocate(4) : q.allocate(4, allocator)) {
+                System.out.println(set);
+                capture(set, f, o, dir, kind);
             } finally {
                 if (allocator != null) allocator.close();
             }
@@ -233,13 +234,23 @@ public final class Capture {
         return pf.equals(PixelFormat.MJPEG) || pf.equals(PixelFormat.JPEG);
     }
 
-    private static void capture(Streaming s, VideoFormat f, Options o, Path dir, String kind) throws Exception {
-        int planeCount = s.bufferSet().planeCount();
+    /** The slots: {@code --queue}, or one per frame to capture as long as they fit in a quarter of the heap (at least 8). */
+    static int slots(Options o, long frameBytes) {
+        if (o.queue() > 0) return o.queue();
+        long fit = Runtime.getRuntime().maxMemory() / 4 / Math.max(1, frameBytes);
+        return (int) Math.max(Math.min(8, o.frames()), Math.min(o.frames(), fit));
+    }
+
+    /** Makes the slots and starts the writers, then starts streaming: nothing is allocated while the camera runs. */
+    private static void capture(BufferSet set, VideoFormat f, Options o, Path dir, String kind) throws Exception {
+        int planeCount = set.planeCount();
         long planeBytes = 0;
-        for (V4l2Buffer b : s.bufferSet().buffers()) for (int p = 0; p < planeCount; p++) planeBytes = Math.max(planeBytes, b.length(p));
-        BlockingQueue<Slot> free = new ArrayBlockingQueue<>(o.queue());
-        BlockingQueue<Slot> full = new ArrayBlockingQueue<>(o.queue() + 1);
-        for (int i = 0; i < o.queue(); i++) free.add(new Slot(planeCount, (int) planeBytes));
+        for (V4l2Buffer b : set.buffers()) for (int p = 0; p < planeCount; p++) planeBytes = Math.max(planeBytes, b.length(p));
+        int slots = slots(o, planeBytes * planeCount);
+        System.out.println(o.writers() + " writer threads; " + slots + " frames may wait for them");
+        BlockingQueue<Slot> free = new ArrayBlockingQueue<>(slots);
+        BlockingQueue<Slot> full = new ArrayBlockingQueue<>(slots + 1);
+        for (int i = 0; i < slots; i++) free.add(new Slot(planeCount, (int) planeBytes));
         Slot end = new Slot(0, 0);
         AtomicInteger written = new AtomicInteger();
         List<Throwable> writeErrors = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -263,9 +274,10 @@ public final class Capture {
                 }
             }));
         }
-        long start = System.nanoTime();
-        int first = -1, last = -1, cameraGaps = 0, writerDrops = 0;
-        try {
+        long start = System.nanoTime(), captured = 0;
+        int first = -1, last = -1, cameraGaps = 0, writerDrops = 0, mostWaiting = 0;
+        try (Streaming s = set.start()) {
+            start = System.nanoTime();
             for (int i = 0; i < o.frames(); i++) {
                 V4l2Buffer b = s.dequeue(5_000);
                 if (b == null) throw new IllegalStateException("no frame within 5 s");
@@ -284,6 +296,7 @@ public final class Capture {
                     slot.index = i;
                     slot.sequence = b.sequence();
                     full.add(slot);
+                    mostWaiting = Math.max(mostWaiting, full.size());
                 }
                 s.queue(b);
                 if (i % 30 == 0 || i == o.frames() - 1) {
@@ -292,14 +305,17 @@ public final class Capture {
                             b.sequence(), b.bytesUsed(0), b.isError() ? " ERROR" : "", i == 0 ? 0.0 : i / elapsed, cameraGaps, writerDrops);
                 }
             }
+            captured = System.nanoTime();
         } finally {
             full.add(end);
             for (Thread t : writers) t.join();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = (captured - start) / 1e9, writing = (System.nanoTime() - captured) / 1e9;
         System.out.printf("captured %d frames in %.2f s: %.2f fps; %d frames the camera did not deliver (sequence %d..%d),"
-                        + " %d the writers could not keep up with; %d files written to %s%n",
-                o.frames(), seconds, (o.frames() - 1) / seconds, cameraGaps, first, last, writerDrops, written.get(), dir);
+                        + " %d the writers could not keep up with; %d files written to %s (at most %d frames waited;"
+                        + " the writers finished %.2f s after the last frame)%n",
+                o.frames(), seconds, (o.frames() - 1) / seconds, cameraGaps, first, last, writerDrops, written.get(), dir,
+                mostWaiting, writing);
         if (!writeErrors.isEmpty()) throw new UncheckedIOException("writing failed", new IOException(writeErrors.getFirst()));
     }
 

@@ -39,6 +39,18 @@ class CaptureOptionsTest {
         assertEquals("mmap", o.memory());
         assertEquals(1, o.pngLevel());
         assertEquals(Path.of("frames"), o.out());
+        assertEquals(0, o.queue());
+        assertEquals(10, Capture.slots(o, 640 * 480 * 2), "every frame of a short run may wait for the writers");
+    }
+
+    @Test
+    void theQueueIsBoundedByAQuarterOfTheHeap() {
+        long frame = 1920 * 1080 * 2;
+        Capture.Options many = Capture.Options.parse(new String[] {"--frames", "1000000"});
+        int slots = Capture.slots(many, frame);
+        assertTrue(slots >= 8, "at least 8: " + slots);
+        assertTrue(slots <= Math.max(8, Runtime.getRuntime().maxMemory() / 4 / frame), slots + " slots of " + frame + " bytes");
+        assertEquals(3, Capture.slots(Capture.Options.parse(new String[] {"--queue", "3"}), frame), "--queue says how many");
     }
 
     @ParameterizedTest

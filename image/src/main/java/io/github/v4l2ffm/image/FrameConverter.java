@@ -44,8 +44,9 @@ import java.util.Objects;
  * 0..255 likewise. The result is R'G'B' (gamma-encoded), as every image library expects.
  *
  * <p><b>Speed.</b> The Y'CbCr conversions use the Vector API when the application runs with
- * {@code --add-modules jdk.incubator.vector} ({@link #vectorized()}), else an equivalent scalar
- * path: both give the same values bit for bit. MJPEG is decoded by libjpeg-turbo (the system's
+ * {@code --add-modules jdk.incubator.vector} on a CPU with vectors of 256 bits or more (AVX2,
+ * AVX-512; {@link #vectorized()}), else an equivalent scalar path: both give the same values bit
+ * for bit. MJPEG is decoded by libjpeg-turbo (the system's
  * {@code libturbojpeg.so.0}, Debian's {@code libturbojpeg0}, called through FFM, straight into the
  * destination array) where installed, else by ImageIO, which copies the frame and allocates an
  * image per frame. Frames without Huffman tables, as webcams send them, are decoded with the
@@ -57,8 +58,17 @@ import java.util.Objects;
  * state: use one per thread. It holds a JPEG decoder for MJPEG formats: {@link #close()} frees it.
  */
 public final class FrameConverter implements AutoCloseable {
-    private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("v4l2.image.vector"));
+    private static final boolean VECTOR_MODULE = vectorPath();
+
+    /**
+     * The Vector API path: where the module is present and the CPU has vectors of 256 bits or
+     * more; {@code -Dv4l2.image.vector=false} turns it off, {@code =true} on whatever the CPU.
+     */
+    private static boolean vectorPath() {
+        String p = System.getProperty("v4l2.image.vector", "");
+        if (p.equals("false") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        return p.equals("true") || VectorRows.pays();
+    }
 
     private final VideoFormat format;
     private final Layout layout;
@@ -129,7 +139,8 @@ public final class FrameConverter implements AutoCloseable {
 
     /**
      * Whether the Y'CbCr conversions run on the Vector API: the application was started with
-     * {@code --add-modules jdk.incubator.vector} (and not {@code -Dv4l2.image.vector=false}).
+     * {@code --add-modules jdk.incubator.vector}, the CPU has vectors of 256 bits or more, and
+     * {@code -Dv4l2.image.vector=false} was not given ({@code =true} forces it on).
      */
     public static boolean vectorized() {
         return VECTOR_MODULE;

@@ -48,6 +48,15 @@ final class VectorRows {
         }
     }
 
+    /**
+     * Whether the vector path pays on this CPU: vectors of at least 256 bits (AVX2, AVX-512,
+     * SVE). On 128-bit SSE2-only CPUs (and emulators such as QEMU's qemu64) the JIT does not
+     * compile every operation used here into vector instructions and the scalar path is faster.
+     */
+    static boolean pays() {
+        return I.vectorBitSize() >= 256;
+    }
+
     /** Whether semi-planar rows have a vector path here. */
     static boolean semiPlanarSupported() {
         return S != null && N >= 4;
