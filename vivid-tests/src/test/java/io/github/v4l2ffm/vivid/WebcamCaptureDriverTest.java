@@ -169,8 +169,22 @@ class WebcamCaptureDriverTest {
             for (int i = 0; i < 10; i++) assertNotNull(w.getImage());
             System.out.printf("%s: 10 images in %d ms; camera at %.1f fps%n", w.getName(), (System.nanoTime() - t1) / 1_000_000, w.getFPS());
             assertTrue(w.getFPS() > 0, "fps " + w.getFPS());
+
+            // two threads take images while a third closes: both end with null, neither hangs nor fails
+            ExecutorService ex = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<Integer>> takers = List.of(ex.submit(() -> takeUntilClosed(w)), ex.submit(() -> takeUntilClosed(w)));
+                Thread.sleep(1500);
+                long t2 = System.nanoTime();
+                assertTrue(w.close());
+                for (Future<Integer> f : takers) assertTrue(f.get(10, TimeUnit.SECONDS) >= 0);
+                System.out.printf("%s: closed under two taking threads, both done %d ms later, %d and %d images%n", w.getName(),
+                        (System.nanoTime() - t2) / 1_000_000, takers.get(0).get(), takers.get(1).get());
+            } finally {
+                ex.shutdownNow();
+            }
         } finally {
-            assertTrue(w.close());
+            w.close();
         }
         assertFalse(w.isOpen());
         assertNull(w.getImage(), "a closed webcam gives no image");
@@ -186,6 +200,13 @@ class WebcamCaptureDriverTest {
         } finally {
             w.close();
         }
+    }
+
+    /** Takes images until the webcam is closed; how many it took. */
+    private static int takeUntilClosed(Webcam w) {
+        int n = 0;
+        while (w.getImage() != null) n++;
+        return n;
     }
 
     private interface Pixels {
@@ -290,6 +311,40 @@ class WebcamCaptureDriverTest {
             assertEquals(fds, LabDevices.openFds());
             assertEquals(maps, LabDevices.mappings());
         }
+        // a truncated frame is skipped; a camera that stops sending ends the wait after the timeout, open still
+        w.setViewSize(new Dimension(160, 120));
+        assertTrue(w.open());
+        try {
+            int before = FramePattern.numberFromImage(w.getImage());
+            cam.truncateNextFrame();
+            for (int i = 0; i < 5; i++) {
+                int number = FramePattern.numberFromImage(w.getImage());
+                assertTrue(number > before, "frame " + number + " after " + before);
+                before = number;
+            }
+            dev.setTimeout(1000);
+            cam.pause();
+            Thread.sleep(300);
+            try {
+                w.getImage(); // what was in flight
+            } catch (WebcamException nothingInFlight) {
+                // the pause came between two frames
+            }
+            long t0 = System.nanoTime();
+            WebcamException e = assertThrows(WebcamException.class, () -> {
+                for (int i = 0; i < 5; i++) w.getImage();
+            });
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("paused camera: %s after %d ms%n", e.getMessage(), ms);
+            assertTrue(ms < 5000, ms + " ms");
+            assertTrue(w.isOpen());
+            cam.resume();
+            assertTrue(FramePattern.numberFromImage(w.getImage()) > before);
+        } finally {
+            dev.setTimeout(5000);
+            w.close();
+        }
+
         // webcam-capture's asynchronous mode: its updater thread polls the device at the camera's rate
         w.setViewSize(new Dimension(160, 120));
         assertTrue(w.open(true));
