@@ -95,6 +95,7 @@ public final class V4l2Driver implements WebcamDriver, WebcamDiscoverySupport {
      * reported that much later at most. A scan lists {@code /sys/class/video4linux} and opens
      * only nodes not seen before.
      *
+     * @param scanInterval the time between two scans of webcam-capture's discovery service
      * @throws IllegalArgumentException if the interval is not positive
      */
     public V4l2Driver(Duration scanInterval) {

@@ -27,7 +27,9 @@ import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
 import java.awt.image.WritableRaster;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -267,8 +269,7 @@ public final class V4l2WebcamDevice implements WebcamDevice, WebcamDevice.Buffer
             if (s == null) return null;
             byte[] rgb = new byte[s.rgbLength];
             if (!grab(s, rgb)) return null;
-            WritableRaster raster = Raster.createInterleavedRaster(new DataBufferByte(rgb, rgb.length),
-                    s.format.width(), s.format.height(), s.format.width() * 3, 3, RGB_OFFSETS, null);
+            WritableRaster raster = Raster.createWritableRaster(s.sampleModel, new DataBufferByte(rgb, rgb.length), null);
             return new BufferedImage(RGB, raster, false, null);
         }
     }
@@ -475,6 +476,8 @@ public final class V4l2WebcamDevice implements WebcamDevice, WebcamDevice.Buffer
         final FrameConverter converter;
         final VideoFormat format;
         final int rgbLength;
+        /** The layout of the images {@code getImage} returns, shared by all of them. */
+        final SampleModel sampleModel;
         /** Buffers dequeued while looking for the newest. */
         final V4l2Buffer[] ready;
         private byte[] rgb;
@@ -491,6 +494,8 @@ public final class V4l2WebcamDevice implements WebcamDevice, WebcamDevice.Buffer
             this.format = format;
             this.rgbLength = Math.multiplyExact(Math.multiplyExact(format.width(), format.height()), 3);
             this.ready = new V4l2Buffer[set.count()];
+            this.sampleModel = new PixelInterleavedSampleModel(DataBuffer.TYPE_BYTE, format.width(), format.height(), 3,
+                    format.width() * 3, RGB_OFFSETS);
         }
 
         /** The array {@code getImageBytes} converts into, made at its first call. */
