@@ -5,6 +5,8 @@ import com.github.sarxos.webcam.WebcamDiscoveryEvent;
 import com.github.sarxos.webcam.WebcamDiscoveryListener;
 import com.github.sarxos.webcam.WebcamException;
 import io.github.v4l2ffm.BufferSet;
+import io.github.v4l2ffm.Cid;
+import io.github.v4l2ffm.Controls;
 import io.github.v4l2ffm.DeviceBusyException;
 import io.github.v4l2ffm.DeviceGoneException;
 import io.github.v4l2ffm.DeviceInfo;
@@ -129,6 +131,7 @@ class WebcamCaptureDriverTest {
     }
 
     private static void colourBars(DeviceInfo info) throws Exception {
+        vividDefaults(info);
         VividControls.pattern(info.path(), "75% Colorbar");
         Webcam.setDriver(new V4l2Driver(SCAN));
         Webcam w = webcamAt(info.path());
@@ -199,6 +202,15 @@ class WebcamCaptureDriverTest {
             checkBars(w.getName() + " 640x480", (x, y) -> img.getRGB(x, y), 640, 480);
         } finally {
             w.close();
+        }
+    }
+
+    /** Puts back what other tests change and the colours depend on: the webcam input, brightness, contrast, saturation, hue. */
+    private static void vividDefaults(DeviceInfo info) {
+        try (V4l2Device d = info.open()) {
+            if (!d.inputs().isEmpty()) d.setInput(0);
+            Controls c = d.controls();
+            for (int id : new int[]{Cid.BRIGHTNESS, Cid.CONTRAST, Cid.SATURATION, Cid.HUE}) c.set(id, c.info(id).defaultValue());
         }
     }
 
