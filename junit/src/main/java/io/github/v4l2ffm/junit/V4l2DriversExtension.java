@@ -60,7 +60,7 @@ public final class V4l2DriversExtension implements BeforeEachCallback, Parameter
                     // unload when the run ends (its root context closes last); see Drivers.retain
                     store.getOrComputeIfAbsent("unload", u -> {
                         Drivers.retain();
-                        return (ExtensionContext.Store.CloseableResource) Drivers::release;
+                        return (AutoCloseable) Drivers::release;
                     });
                 }
                 System.out.println("[v4l2-ffm-junit] " + a.source() + ": " + o.environment().detail());
@@ -113,7 +113,7 @@ public final class V4l2DriversExtension implements BeforeEachCallback, Parameter
         if (p.getParameter().getType() == DeviceInfo.class) return info;
         V4l2Device dev = info.open();
         // closed with the context that resolved it (the test, or the class for @BeforeAll), under a key of its own
-        e.getStore(NS).put(new Object(), (ExtensionContext.Store.CloseableResource) dev::close);
+        e.getStore(NS).put(new Object(), (AutoCloseable) dev::close);
         return dev;
     }
 }

@@ -34,7 +34,7 @@ public final class SoftwareCameraExtension implements BeforeEachCallback, Parame
         SoftwareCamera cam = camera(c);
         if (p.getParameter().getType() == SoftwareCamera.class) return cam;
         V4l2Device dev = V4l2Device.open(cam.awaitNode(Duration.ofSeconds(60)));
-        c.getStore(NS).put("device-" + p.getIndex(), (ExtensionContext.Store.CloseableResource) dev::close);
+        c.getStore(NS).put("device-" + p.getIndex(), (AutoCloseable) dev::close);
         return dev;
     }
 
@@ -43,7 +43,7 @@ public final class SoftwareCameraExtension implements BeforeEachCallback, Parame
     }
 
     /** The camera, unplugged when the test's store closes. */
-    private record Plugged(SoftwareCamera camera) implements ExtensionContext.Store.CloseableResource {
+    private record Plugged(SoftwareCamera camera) implements AutoCloseable {
         @Override
         public void close() {
             camera.close();
