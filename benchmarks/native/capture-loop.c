@@ -1,0 +1,129 @@
+/*
+ * The minimal C capture loop the library is measured against (benchmarks/side-by-side.sh builds
+ * it with gcc; nothing here is shipped). poll, VIDIOC_DQBUF, VIDIOC_QBUF, nothing else per frame.
+ *
+ *   capture-loop DEVICE FRAMES mmap|userptr|dmabuf [WIDTH HEIGHT]   -> one line of figures
+ *   capture-loop DEVICE CALLS ioctl                                 -> ns per QUERYCAP, G_FMT, G_CTRL
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-heap.h>
+#include <linux/videodev2.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NBUF 4
+static int fd;
+
+static void die(const char *what) { perror(what); exit(1); }
+static int xioctl(unsigned long req, void *arg) {
+    int r;
+    do r = ioctl(fd, req, arg); while (r < 0 && errno == EINTR);
+    return r;
+}
+static long long ns(clockid_t c) { struct timespec t; clock_gettime(c, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
+
+int main(int argc, char **argv) {
+    if (argc < 4) { fprintf(stderr, "usage: capture-loop DEVICE N mmap|userptr|dmabuf|ioctl [W H]\n"); return 2; }
+    fd = open(argv[1], O_RDWR | O_NONBLOCK);
+    if (fd < 0) die("open");
+    long n = atol(argv[2]);
+    const char *mem = argv[3];
+    struct v4l2_capability cap;
+    if (xioctl(VIDIOC_QUERYCAP, &cap)) die("QUERYCAP");
+    int mplane = (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE) != 0;
+    int type = mplane ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE : V4L2_BUF_TYPE_VIDEO_CAPTURE;
+    if (!strcmp(mem, "ioctl")) {
+        struct v4l2_format f = {.type = type};
+        struct v4l2_control ctl = {.id = V4L2_CID_BRIGHTNESS};
+        long long t0 = ns(CLOCK_MONOTONIC);
+        for (long i = 0; i < n; i++) if (xioctl(VIDIOC_QUERYCAP, &cap)) die("QUERYCAP");
+        long long t1 = ns(CLOCK_MONOTONIC);
+        for (long i = 0; i < n; i++) if (xioctl(VIDIOC_G_FMT, &f)) die("G_FMT");
+        long long t2 = ns(CLOCK_MONOTONIC);
+        for (long i = 0; i < n; i++) if (xioctl(VIDIOC_G_CTRL, &ctl)) die("G_CTRL");
+        long long t3 = ns(CLOCK_MONOTONIC);
+        printf("querycap_ns %.1f g_fmt_ns %.1f g_ctrl_ns %.1f\n", (double)(t1 - t0) / n, (double)(t2 - t1) / n, (double)(t3 - t2) / n);
+        return 0;
+    }
+    int w = argc > 5 ? atoi(argv[4]) : 640, h = argc > 5 ? atoi(argv[5]) : 480;
+    struct v4l2_format f = {.type = type};
+    if (mplane) {
+        f.fmt.pix_mp.width = w; f.fmt.pix_mp.height = h; f.fmt.pix_mp.pixelformat = V4L2_PIX_FMT_YUYV;
+    } else {
+        f.fmt.pix.width = w; f.fmt.pix.height = h; f.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+    }
+    if (xioctl(VIDIOC_S_FMT, &f)) die("S_FMT");
+    struct v4l2_streamparm parm = {.type = type};
+    parm.parm.capture.timeperframe.numerator = 1;
+    parm.parm.capture.timeperframe.denominator = 60;
+    if (xioctl(VIDIOC_S_PARM, &parm)) die("S_PARM");
+    unsigned size = mplane ? f.fmt.pix_mp.plane_fmt[0].sizeimage : f.fmt.pix.sizeimage;
+    int memory = !strcmp(mem, "mmap") ? V4L2_MEMORY_MMAP : !strcmp(mem, "userptr") ? V4L2_MEMORY_USERPTR : V4L2_MEMORY_DMABUF;
+    struct v4l2_requestbuffers rb = {.count = NBUF, .type = type, .memory = memory};
+    if (xioctl(VIDIOC_REQBUFS, &rb)) die("REQBUFS");
+    unsigned long ptr[NBUF] = {0};
+    int dmafd[NBUF];
+    int heap = memory == V4L2_MEMORY_DMABUF ? open("/dev/dma_heap/system", O_RDWR) : -1;
+    if (memory == V4L2_MEMORY_DMABUF && heap < 0) die("open /dev/dma_heap/system");
+    struct v4l2_plane planes[NBUF][1];
+    struct v4l2_buffer bufs[NBUF];
+    for (unsigned i = 0; i < rb.count && i < NBUF; i++) {
+        struct v4l2_buffer *b = &bufs[i];
+        memset(b, 0, sizeof *b);
+        memset(planes[i], 0, sizeof planes[i]);
+        b->type = type; b->memory = memory; b->index = i;
+        if (mplane) { b->m.planes = planes[i]; b->length = 1; }
+        if (memory == V4L2_MEMORY_MMAP) {
+            if (xioctl(VIDIOC_QUERYBUF, b)) die("QUERYBUF");
+            unsigned off = mplane ? planes[i][0].m.mem_offset : b->m.offset;
+            unsigned len = mplane ? planes[i][0].length : b->length;
+            if (mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off) == MAP_FAILED) die("mmap");
+        } else if (memory == V4L2_MEMORY_USERPTR) {
+            ptr[i] = (unsigned long) aligned_alloc(4096, (size + 4095) & ~4095u);
+            if (mplane) { planes[i][0].m.userptr = ptr[i]; planes[i][0].length = size; }
+            else { b->m.userptr = ptr[i]; b->length = size; }
+        } else {
+            struct dma_heap_allocation_data a = {.len = (size + 4095) & ~4095u, .fd_flags = O_RDWR | O_CLOEXEC};
+            if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &a)) die("DMA_HEAP_IOCTL_ALLOC");
+            dmafd[i] = a.fd;
+            if (mplane) { planes[i][0].m.fd = a.fd; planes[i][0].length = a.len; }
+            else { b->m.fd = a.fd; b->length = a.len; }
+        }
+        if (xioctl(VIDIOC_QBUF, b)) die("QBUF");
+    }
+    if (xioctl(VIDIOC_STREAMON, &type)) die("STREAMON");
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    struct v4l2_buffer b;
+    struct v4l2_plane pl[1];
+    long long p0 = ns(CLOCK_PROCESS_CPUTIME_ID), t0 = ns(CLOCK_THREAD_CPUTIME_ID), m0 = ns(CLOCK_MONOTONIC);
+    unsigned first = 0, last = 0;
+    for (long i = 0; i < n; i++) {
+        if (poll(&p, 1, 5000) <= 0) die("poll");
+        memset(&b, 0, sizeof b);
+        b.type = type; b.memory = memory;
+        if (mplane) { b.m.planes = pl; b.length = 1; }
+        if (xioctl(VIDIOC_DQBUF, &b)) die("DQBUF");
+        if (i == 0) first = b.sequence;
+        last = b.sequence;
+        if (memory == V4L2_MEMORY_USERPTR) {
+            if (mplane) { pl[0].m.userptr = ptr[b.index]; pl[0].length = size; } else { b.m.userptr = ptr[b.index]; b.length = size; }
+        } else if (memory == V4L2_MEMORY_DMABUF) {
+            if (mplane) pl[0].m.fd = dmafd[b.index]; else b.m.fd = dmafd[b.index];
+        }
+        if (xioctl(VIDIOC_QBUF, &b)) die("QBUF");
+    }
+    long long p1 = ns(CLOCK_PROCESS_CPUTIME_ID), t1 = ns(CLOCK_THREAD_CPUTIME_ID), m1 = ns(CLOCK_MONOTONIC);
+    xioctl(VIDIOC_STREAMOFF, &type);
+    printf("frames %ld process_us_per_frame %.1f thread_us_per_frame %.1f fps %.1f gaps %u\n", n,
+           (p1 - p0) / 1e3 / n, (t1 - t0) / 1e3 / n, n * 1e9 / (m1 - m0), last - first + 1 - (unsigned) n);
+    return 0;
+}

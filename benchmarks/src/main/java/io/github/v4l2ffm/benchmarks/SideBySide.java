@@ -1,0 +1,215 @@
+package io.github.v4l2ffm.benchmarks;
+
+import io.github.v4l2ffm.BufferAllocator;
+import io.github.v4l2ffm.BufferQueue;
+import io.github.v4l2ffm.BufferSet;
+import io.github.v4l2ffm.Cid;
+import io.github.v4l2ffm.DmaHeapAllocator;
+import io.github.v4l2ffm.Fraction;
+import io.github.v4l2ffm.PixelFormat;
+import io.github.v4l2ffm.Streaming;
+import io.github.v4l2ffm.UserptrAllocator;
+import io.github.v4l2ffm.V4l2Buffer;
+import io.github.v4l2ffm.V4l2Device;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+
+/**
+ * The library's side of {@code benchmarks/side-by-side.sh}: the same capture as the minimal C
+ * loop ({@code benchmarks/native/capture-loop.c}), measured the same way, in one JVM.
+ *
+ * <pre>
+ * SideBySide steady SINGLE_NODE MULTI_NODE FRAMES [dmabuf]   every memory type, both planarities, both paths
+ * SideBySide warmup DEVICE                                  the warm-up alone, in a fresh JVM
+ * SideBySide ioctl DEVICE CALLS                             ns and heap bytes per call
+ * </pre>
+ *
+ * <p>{@code steady} warms up once (MMAP, dequeue) until a round of 300 frames allocates nothing
+ * and the JIT compiled nothing during it, then measures each case over FRAMES frames, after 300
+ * frames to settle its new buffers: process CPU and capturing-thread CPU per frame, heap bytes
+ * the capturing thread allocated per frame, and garbage collections. {@code warmup} reports the
+ * first 300 frames and how many frames it took to reach that state. One line of
+ * {@code key value} pairs each, as the C loop prints them.
+ */
+public final class SideBySide {
+    private SideBySide() {}
+
+    public static void main(String[] args) {
+        switch (args[0]) {
+            case "ioctl" -> {
+                try (V4l2Device dev = V4l2Device.open(Path.of(args[1]))) {
+                    ioctls(dev, Long.parseLong(args[2]));
+                }
+            }
+            case "warmup" -> {
+                try (V4l2Device dev = V4l2Device.open(Path.of(args[1]))) {
+                    warmup(dev);
+                }
+            }
+            case "steady" -> {
+                long n = Long.parseLong(args[3]);
+                boolean dmabuf = args.length > 4 && args[4].equals("dmabuf");
+                try (V4l2Device single = V4l2Device.open(Path.of(args[1])); V4l2Device multi = V4l2Device.open(Path.of(args[2]))) {
+                    untilSteady(single, multi);
+                    for (V4l2Device dev : new V4l2Device[] {single, multi}) {
+                        for (String mem : dmabuf ? new String[] {"mmap", "userptr", "dmabuf"} : new String[] {"mmap", "userptr"}) {
+                            for (boolean await : new boolean[] {false, true}) {
+                                System.out.println("library " + (dev == single ? "single " : "multi ") + mem + (await ? " await " : " dequeue ")
+                                        + capture(dev, n, mem, await));
+                            }
+                        }
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("steady, warmup or ioctl: " + args[0]);
+        }
+    }
+
+    /**
+     * Captures (MMAP, dequeue then await, on each device in turn) until a round of 300 frames on
+     * each allocates nothing and the JIT compiled nothing meanwhile.
+     */
+    private static long untilSteady(V4l2Device... devs) {
+        long frames = 0;
+        for (int quiet = 0; quiet < 2 && frames < 20_000; ) {
+            boolean allQuiet = true;
+            for (V4l2Device dev : devs) {
+                try (Stream s = new Stream(dev, "mmap")) {
+                    long[] seq = {-1, 0};
+                    for (boolean await : new boolean[] {false, true}) {
+                        Sample a = Sample.now();
+                        frames(s.streaming, 300, await, seq);
+                        Sample b = Sample.now();
+                        frames += 300;
+                        // the Sample record itself: less than one byte a frame is the counter's own noise
+                        allQuiet &= b.allocated - a.allocated < 300 && b.jitMillis == a.jitMillis;
+                    }
+                }
+            }
+            quiet = allQuiet ? quiet + 1 : 0;
+        }
+        return frames;
+    }
+
+    private static void warmup(V4l2Device dev) {
+        long[] seq = {-1, 0};
+        Sample a, b;
+        try (Stream s = new Stream(dev, "mmap")) {
+            a = Sample.now();
+            frames(s.streaming, 300, false, seq);
+            b = Sample.now();
+        }
+        long more = untilSteady(dev);
+        System.out.printf("first300_process_us_per_frame %.1f first300_thread_us_per_frame %.1f first300_bytes_per_frame %.1f "
+                        + "steady_after_frames %d%n", (b.process - a.process) / 1e3 / 300, (b.thread - a.thread) / 1e3 / 300,
+                (double) (b.allocated - a.allocated) / 300, 300 + more);
+    }
+
+    /** A started stream at 640x480 YUYV, 60 fps, 4 buffers of one memory type. */
+    private static final class Stream implements AutoCloseable {
+        final BufferAllocator allocator;
+        final BufferSet set;
+        final Streaming streaming;
+
+        Stream(V4l2Device dev, String memory) {
+            BufferQueue q = dev.captureQueue();
+            q.setFormat(640, 480, PixelFormat.YUYV);
+            dev.setFrameInterval(q.type(), new Fraction(1, 60));
+            allocator = switch (memory) {
+                case "userptr" -> new UserptrAllocator();
+                case "dmabuf" -> DmaHeapAllocator.system();
+                default -> null;
+            };
+            set = allocator == null ? q.allocate(4) : q.allocate(4, allocator);
+            streaming = set.start();
+        }
+
+        @Override
+        public void close() {
+            streaming.close();
+            set.close();
+            if (allocator != null) allocator.close();
+        }
+    }
+
+    static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    static final java.util.List<GarbageCollectorMXBean> GCS = ManagementFactory.getGarbageCollectorMXBeans();
+
+    /** Counters at one moment. */
+    record Sample(long process, long thread, long allocated, long gcs, long jitMillis, long nanos) {
+        /** Reads the allocation counter first and allocates only after the others: a round's figure is the frames' own. */
+        static Sample now() {
+            long allocated = THREADS.getCurrentThreadAllocatedBytes();
+            long process = OS.getProcessCpuTime(), thread = THREADS.getCurrentThreadCpuTime(), jit = JIT.getTotalCompilationTime();
+            long nanos = System.nanoTime();
+            long gcs = 0;
+            for (GarbageCollectorMXBean g : GCS) gcs += Math.max(0, g.getCollectionCount());
+            return new Sample(process, thread, allocated, gcs, jit, nanos);
+        }
+    }
+
+    /** One case: 300 frames to settle, then {@code n} measured. */
+    private static String capture(V4l2Device dev, long n, String memory, boolean await) {
+        try (Stream s = new Stream(dev, memory)) {
+            long[] seq = {-1, 0};
+            frames(s.streaming, 300, await, seq);
+            long gaps0 = seq[1];
+            Sample c = Sample.now();
+            frames(s.streaming, n, await, seq);
+            Sample d = Sample.now();
+            return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.1f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
+                            + " jit_ms_during %d", n, (d.process - c.process) / 1e3 / n, (d.thread - c.thread) / 1e3 / n,
+                    (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos), seq[1] - gaps0,
+                    d.jitMillis - c.jitMillis);
+        }
+    }
+
+    /** Captures {@code n} frames; {@code seq} holds the last sequence number and the gaps seen. */
+    private static void frames(Streaming s, long n, boolean await, long[] seq) {
+        for (long i = 0; i < n; i++) {
+            V4l2Buffer b;
+            if (await) {
+                if ((s.await(5_000) & Streaming.READY_BUFFER) == 0) throw new IllegalStateException("no frame within 5 s");
+                b = s.dequeue(0);
+                if (b == null) throw new IllegalStateException("await said ready, dequeue found nothing");
+            } else {
+                b = s.dequeue(5_000);
+                if (b == null) throw new IllegalStateException("no frame within 5 s");
+            }
+            long q = b.sequence() & 0xFFFFFFFFL;
+            if (seq[0] >= 0 && q > seq[0] + 1) seq[1] += q - seq[0] - 1;
+            seq[0] = q;
+            s.queue(b);
+        }
+    }
+
+    private static void ioctls(V4l2Device dev, long n) {
+        long sink = 0;
+        BufferQueue q = dev.captureQueue();
+        // 10 rounds: the JIT compiles the calls in the first ones; the last is the steady state
+        for (int round = 0; round < 10; round++) {
+            long a0 = THREADS.getThreadAllocatedBytes(Thread.currentThread().threadId());
+            long t0 = System.nanoTime();
+            for (long i = 0; i < n; i++) sink += dev.queryCapabilities().version();
+            long t1 = System.nanoTime();
+            long a1 = THREADS.getThreadAllocatedBytes(Thread.currentThread().threadId());
+            for (long i = 0; i < n; i++) sink += q.format().width();
+            long t2 = System.nanoTime();
+            long a2 = THREADS.getThreadAllocatedBytes(Thread.currentThread().threadId());
+            for (long i = 0; i < n; i++) sink += dev.controls().get(Cid.BRIGHTNESS);
+            long t3 = System.nanoTime();
+            long a3 = THREADS.getThreadAllocatedBytes(Thread.currentThread().threadId());
+            if (round == 9) {
+                System.out.printf("querycap_ns %.1f g_fmt_ns %.1f g_ctrl_ns %.1f querycap_bytes %.1f g_fmt_bytes %.1f g_ctrl_bytes %.1f (%d)%n",
+                        (double) (t1 - t0) / n, (double) (t2 - t1) / n, (double) (t3 - t2) / n,
+                        (double) (a1 - a0) / n, (double) (a2 - a1) / n, (double) (a3 - a2) / n, sink & 1);
+            }
+        }
+    }
+}
