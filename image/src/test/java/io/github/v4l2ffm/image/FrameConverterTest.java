@@ -76,7 +76,7 @@ class FrameConverterTest {
      * swscale's conversion of the same luma in a YUYV frame with neutral chroma.
      */
     @ParameterizedTest
-    @CsvSource({"GREY,gray,2", "GREY,gray,1", "Y16 ,gray16le,2", "Y16 ,gray16le,1"})
+    @CsvSource({"GREY,gray,2", "GREY,gray,1", "'Y16 ',gray16le,2", "'Y16 ',gray16le,1"})
     void lumaFormatsAgreeWithSwscaleOnNeutralYuyv(String fourcc, String pix, int quant) {
         byte[] frame = SwscalePeer.testFrame(pix, W, H);
         boolean sixteen = fourcc.startsWith("Y16");
@@ -132,8 +132,10 @@ class FrameConverterTest {
             nv16[W * H + 2 * i + 1] = p422[W * H + W / 2 * H + i];
         }
         assertAgrees(convert(format("NV16", W, H, 0, 0, 0, 0), nv16), ref, 1, "NV16");
-        assertAgrees(convert(format("NV16", W, H, 0, 0, 0, 0), nv16), SwscalePeer.toRgb24(nv16, "nv16", W, H, "bt601", false),
-                1, "NV16 as swscale reads it");
+        if (SwscalePeer.reads("nv16")) {   // ffmpeg 6 and later; 5.1 (Debian 12) has no NV16 input
+            assertAgrees(convert(format("NV16", W, H, 0, 0, 0, 0), nv16), SwscalePeer.toRgb24(nv16, "nv16", W, H, "bt601", false),
+                    1, "NV16 as swscale reads it");
+        }
         byte[] nv61 = nv16.clone();
         for (int i = W * H; i < nv61.length; i += 2) {
             nv61[i] = nv16[i + 1];
