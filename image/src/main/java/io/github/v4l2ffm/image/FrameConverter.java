@@ -88,7 +88,7 @@ public final class FrameConverter implements AutoCloseable {
         this.width = format.width();
         this.height = format.height();
         boolean v = vector && VECTOR_MODULE;
-        this.vectorPacked = v;
+        this.vectorPacked = v && VectorRows.packedSupported();
         this.vectorSemi = v && VectorRows.semiPlanarSupported();
         this.vectorPlanar = v && VectorRows.planarSupported();
         this.row = new int[width];
