@@ -50,6 +50,25 @@ final class VectorRows {
      */
     private static final ShortVector LO, HI;
 
+    /**
+     * Whether the interleave is one short shuffle per output vector (AVX-512's vpermi2w), else
+     * the even and odd pixels are made whole ints and interleaved by an int shuffle, which
+     * AVX2 does with fewer instructions (8% faster there).
+     */
+    private static final boolean SHORT_SHUFFLE = I.vectorBitSize() >= 512;
+    /** Int lane indexes that interleave even pixels (first vector) with odd pixels (second). */
+    private static final IntVector INT_LO, INT_HI;
+
+    static {
+        int[] lo = new int[N], hi = new int[N];
+        for (int i = 0; i < N; i++) {
+            lo[i] = (i & 1) == 0 ? i / 2 : N + i / 2;
+            hi[i] = (i & 1) == 0 ? N / 2 + i / 2 : N + N / 2 + i / 2;
+        }
+        INT_LO = IntVector.fromArray(I, lo, 0);
+        INT_HI = IntVector.fromArray(I, hi, 0);
+    }
+
     static {
         int n = S2.length();   // 2N
         short[] lo = new short[n], hi = new short[n];
@@ -109,9 +128,15 @@ final class VectorRows {
             r = r.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
             g = g.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
             b = b.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
-            ShortVector bg = b.or(g.lanewise(LSHL, 8)).reinterpretAsShorts(), ra = r.or(0xFF00FF00).reinterpretAsShorts();
-            LO.selectFrom(bg, ra).reinterpretAsInts().intoArray(dst, d + 2 * p);
-            HI.selectFrom(bg, ra).reinterpretAsInts().intoArray(dst, d + 2 * p + N);
+            IntVector bg = b.or(g.lanewise(LSHL, 8)), ra = r.or(0xFF00FF00);
+            if (SHORT_SHUFFLE) {
+                LO.selectFrom(bg.reinterpretAsShorts(), ra.reinterpretAsShorts()).reinterpretAsInts().intoArray(dst, d + 2 * p);
+                HI.selectFrom(bg.reinterpretAsShorts(), ra.reinterpretAsShorts()).reinterpretAsInts().intoArray(dst, d + 2 * p + N);
+            } else {
+                IntVector even = bg.and(0xFFFF).or(ra.lanewise(LSHL, 16)), odd = bg.lanewise(LSHR, 16).or(ra.and(0xFFFF0000));
+                INT_LO.selectFrom(even, odd).intoArray(dst, d + 2 * p);
+                INT_HI.selectFrom(even, odd).intoArray(dst, d + 2 * p + N);
+            }
         }
         return p;
     }
@@ -141,9 +166,15 @@ final class VectorRows {
             r = r.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
             g = g.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
             b = b.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
-            ShortVector bg = b.or(g.lanewise(LSHL, 8)).reinterpretAsShorts(), ra = r.or(0xFF00FF00).reinterpretAsShorts();
-            LO.selectFrom(bg, ra).reinterpretAsInts().intoArray(dst, d + x);
-            HI.selectFrom(bg, ra).reinterpretAsInts().intoArray(dst, d + x + N);
+            IntVector bg = b.or(g.lanewise(LSHL, 8)), ra = r.or(0xFF00FF00);
+            if (SHORT_SHUFFLE) {
+                LO.selectFrom(bg.reinterpretAsShorts(), ra.reinterpretAsShorts()).reinterpretAsInts().intoArray(dst, d + x);
+                HI.selectFrom(bg.reinterpretAsShorts(), ra.reinterpretAsShorts()).reinterpretAsInts().intoArray(dst, d + x + N);
+            } else {
+                IntVector even = bg.and(0xFFFF).or(ra.lanewise(LSHL, 16)), odd = bg.lanewise(LSHR, 16).or(ra.and(0xFFFF0000));
+                INT_LO.selectFrom(even, odd).intoArray(dst, d + x);
+                INT_HI.selectFrom(even, odd).intoArray(dst, d + x + N);
+            }
         }
         return x;
     }
@@ -167,9 +198,15 @@ final class VectorRows {
             r = r.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
             g = g.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
             b = b.reinterpretAsShorts().max((short) 0).min((short) 255).reinterpretAsInts();
-            ShortVector bg = b.or(g.lanewise(LSHL, 8)).reinterpretAsShorts(), ra = r.or(0xFF00FF00).reinterpretAsShorts();
-            LO.selectFrom(bg, ra).reinterpretAsInts().intoArray(dst, d + x);
-            HI.selectFrom(bg, ra).reinterpretAsInts().intoArray(dst, d + x + N);
+            IntVector bg = b.or(g.lanewise(LSHL, 8)), ra = r.or(0xFF00FF00);
+            if (SHORT_SHUFFLE) {
+                LO.selectFrom(bg.reinterpretAsShorts(), ra.reinterpretAsShorts()).reinterpretAsInts().intoArray(dst, d + x);
+                HI.selectFrom(bg.reinterpretAsShorts(), ra.reinterpretAsShorts()).reinterpretAsInts().intoArray(dst, d + x + N);
+            } else {
+                IntVector even = bg.and(0xFFFF).or(ra.lanewise(LSHL, 16)), odd = bg.lanewise(LSHR, 16).or(ra.and(0xFFFF0000));
+                INT_LO.selectFrom(even, odd).intoArray(dst, d + x);
+                INT_HI.selectFrom(even, odd).intoArray(dst, d + x + N);
+            }
         }
         return x;
     }
