@@ -211,12 +211,6 @@ public final class FrameConverter implements AutoCloseable {
             jpeg.decodeArgb(in[0].asSlice(0, inLength[0]), width, height, dst);
             return;
         }
-        if (vectorPacked && kind.isPacked422() && layout.stride()[0] == 2L * width && width % 2 == 0) {
-            // rows without padding: the frame is one long row, one loop from the first pixel to the last
-            int p = VectorRows.packed422(in[0], 0, width * height, kind, coef, dst, 0);
-            ScalarRows.packed422(in[0], 0, p, width * height, kind, coef, dst, 0);
-            return;
-        }
         for (int y = 0; y < height; y++) row(y, dst, y * width);
     }
 

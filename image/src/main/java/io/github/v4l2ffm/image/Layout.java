@@ -33,10 +33,6 @@ record Layout(Kind kind, int width, int height, int memoryPlanes,
             this.v = v;
         }
 
-        boolean isPacked422() {
-            return ordinal() <= VYUY.ordinal();
-        }
-
         boolean isYuv() {
             return ordinal() <= PLANAR422.ordinal();
         }
