@@ -19,7 +19,7 @@ echo "machine: $cpu, $(nproc) CPUs; $("${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-
 dpkg-query -W -f '${Package} ${Version}\n' libyuv0 libturbojpeg0 ffmpeg 2>/dev/null | tee -a "$results/machine.txt" || true
 
 "$here/run.sh" ImageConversionBenchmark -f 1 -wi 3 -i 5 -w 1 -r 1 -tu ms -rf csv -rff "$results/jmh.csv" "$@" \
-    | tee "$results/jmh.txt" | grep -E 'differ|MJPEG|^Image|^Benchmark' || true
+    | tee "$results/jmh.txt" | grep -E 'differ|MJPEG|^Image|^Benchmark' | sed 's/^# Warmup Iteration *1: //' | awk '!seen[$0]++' || true
 : >"$results/peers.txt"
 "$here/image-peers.sh" "$frames" "$results/peers.txt"
 
