@@ -24,6 +24,23 @@ record Coefficients(int yOffset, int yMul, int rv, int gu, int gv, int bu) {
         return (int) Math.round(v * 65536);
     }
 
+    /**
+     * The constant terms of R with the samples themselves, not their offsets, multiplied:
+     * R = (Y yMul + Cr rv + rConst) >> 16, the same integer as with the offsets (likewise
+     * {@link #gConst}, {@link #bConst}).
+     */
+    int rConst() {
+        return HALF - yOffset * yMul - 128 * rv;
+    }
+
+    int gConst() {
+        return HALF - yOffset * yMul - 128 * (gu + gv);
+    }
+
+    int bConst() {
+        return HALF - yOffset * yMul - 128 * bu;
+    }
+
     /** The 0..255 value of a luma sample alone (grey formats). */
     int luma(int y) {
         return clamp(((y - yOffset) * yMul + HALF) >> 16);

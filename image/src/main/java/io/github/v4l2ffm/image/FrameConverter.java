@@ -84,6 +84,8 @@ public final class FrameConverter implements AutoCloseable {
     private final JpegDecoder jpeg;
     /** One row of ARGB, for the byte outputs. */
     private final int[] row;
+    /** Row buffers of the paths without the Vector API. */
+    private final ScalarRows.Wide wide;
     /** The frame being converted: per memory plane, its segment and bytes of data. */
     private final MemorySegment[] in = new MemorySegment[3];
     private final long[] inLength = new long[3];
@@ -98,10 +100,11 @@ public final class FrameConverter implements AutoCloseable {
         this.width = format.width();
         this.height = format.height();
         boolean v = vector && VECTOR_MODULE;
-        this.vectorPacked = v;
+        this.vectorPacked = v && VectorRows.packedSupported();
         this.vectorSemi = v && VectorRows.semiPlanarSupported();
         this.vectorPlanar = v && VectorRows.planarSupported();
         this.row = new int[width];
+        this.wide = new ScalarRows.Wide(width);
         this.jpeg = kind == Layout.Kind.JPEG ? JpegDecoder.create() : null;
     }
 
@@ -373,8 +376,12 @@ public final class FrameConverter implements AutoCloseable {
         switch (kind) {
             case YUYV, UYVY, YVYU, VYUY -> {
                 long r = (long) y * layout.stride()[0];
-                int p = vectorPacked ? VectorRows.packed422(in[0], r, w, kind, coef, dst, d) : 0;
-                ScalarRows.packed422(in[0], r, p, w, kind, coef, dst, d);
+                if (vectorPacked) {
+                    int p = VectorRows.packed422(in[0], r, w, kind, coef, dst, d);
+                    ScalarRows.packed422(in[0], r, p, w, kind, coef, dst, d);
+                } else {
+                    wide.packed422(in[0], r, w, kind, coef, dst, d);
+                }
             }
             case NV12, NV21, NV16, NV61 -> {
                 int cy = kind == Layout.Kind.NV12 || kind == Layout.Kind.NV21 ? y >> 1 : y;
@@ -382,8 +389,12 @@ public final class FrameConverter implements AutoCloseable {
                 long yr = layout.offset()[0] + (long) y * layout.stride()[0];
                 long cr = layout.offset()[1] + (long) cy * layout.stride()[1];
                 boolean crFirst = kind == Layout.Kind.NV21 || kind == Layout.Kind.NV61;
-                int x = vectorSemi ? VectorRows.semiPlanar(ys, yr, cs, cr, crFirst, w, coef, dst, d) : 0;
-                ScalarRows.semiPlanar(ys, yr, cs, cr, crFirst, x, w, coef, dst, d);
+                if (vectorSemi) {
+                    int x = VectorRows.semiPlanar(ys, yr, cs, cr, crFirst, w, coef, dst, d);
+                    ScalarRows.semiPlanar(ys, yr, cs, cr, crFirst, x, w, coef, dst, d);
+                } else {
+                    wide.semiPlanar(ys, yr, cs, cr, crFirst, w, coef, dst, d);
+                }
             }
             case PLANAR420, PLANAR422 -> {
                 int cy = kind == Layout.Kind.PLANAR420 ? y >> 1 : y;

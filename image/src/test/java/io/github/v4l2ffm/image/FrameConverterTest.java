@@ -132,6 +132,10 @@ class FrameConverterTest {
             nv16[W * H + 2 * i + 1] = p422[W * H + W / 2 * H + i];
         }
         assertAgrees(convert(format("NV16", W, H, 0, 0, 0, 0), nv16), ref, 1, "NV16");
+        if (SwscalePeer.reads("nv16")) {   // ffmpeg 6 and later; 5.1 (Debian 12) has no NV16 input
+            assertAgrees(convert(format("NV16", W, H, 0, 0, 0, 0), nv16), SwscalePeer.toRgb24(nv16, "nv16", W, H, "bt601", false),
+                    1, "NV16 as swscale reads it");
+        }
         byte[] nv61 = nv16.clone();
         for (int i = W * H; i < nv61.length; i += 2) {
             nv61[i] = nv16[i + 1];

@@ -28,6 +28,21 @@ public final class SwscalePeer {
         }
     }
 
+    /** Whether swscale takes {@code pixFmt} as input (the "I" flag of {@code ffmpeg -pix_fmts}). */
+    public static boolean reads(String pixFmt) {
+        try {
+            Process p = new ProcessBuilder("ffmpeg", "-hide_banner", "-pix_fmts").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            return out.lines().anyMatch(l -> l.length() > 6 && l.charAt(0) == 'I' && l.substring(6).trim().startsWith(pixFmt + " "));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /**
      * ffmpeg's name for the layout of a V4L2 pixel format, or null where ffmpeg has none (VYUY,
      * NV61, YV12: the tests reorder another format's samples into those).
