@@ -107,6 +107,7 @@ class ImageConversionTest {
 
     private void check(DeviceInfo info, String fourcc, int encoding, int quantization) throws Exception {
         device = info.path();
+        VividControls.pictureDefaults(info);
         if (encoding >= 0) {
             V4l2Ctl.run("-d", device.toString(), "--set-ctrl", "y_cbcr_encoding=" + encoding + ",quantization=" + quantization);
         }

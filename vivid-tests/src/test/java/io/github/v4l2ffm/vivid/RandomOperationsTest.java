@@ -112,6 +112,7 @@ class RandomOperationsTest {
             }
             cleanUp(w);
             VividErrors.disarm(info);
+            VividControls.pictureDefaults(info);
             total += (long) (ops / threads) * threads;
             System.out.printf("random operations: seed %d, %d threads, %d operations on %s in %.1f s; outcomes %s%n",
                     seed, threads, (ops / threads) * threads, info.path(), (System.nanoTime() - start) / 1e9, new TreeMap<>(w.outcomes));
@@ -127,6 +128,8 @@ class RandomOperationsTest {
         // and both devices still stream
         VividErrors.disarm(single);
         VividErrors.disarm(multi);
+        VividControls.pictureDefaults(single);
+        VividControls.pictureDefaults(multi);
     }
 
     private static void step(World w, Random rng) {

@@ -21,6 +21,21 @@ final class VividControls {
         V4l2Ctl.run("-d", device.toString(), "--set-ctrl", "test_pattern=" + index + ",osd_text_mode=2");
     }
 
+    /**
+     * Puts back what tests change and the colours depend on: the webcam input, brightness,
+     * contrast, saturation, hue (RandomOperationsTest sets brightness at random).
+     */
+    static void pictureDefaults(io.github.v4l2ffm.DeviceInfo info) {
+        try (io.github.v4l2ffm.V4l2Device d = info.open()) {
+            if (!d.inputs().isEmpty()) d.setInput(0);
+            io.github.v4l2ffm.Controls c = d.controls();
+            for (int id : new int[]{io.github.v4l2ffm.Cid.BRIGHTNESS, io.github.v4l2ffm.Cid.CONTRAST,
+                    io.github.v4l2ffm.Cid.SATURATION, io.github.v4l2ffm.Cid.HUE}) {
+                c.set(id, c.info(id).defaultValue());
+            }
+        }
+    }
+
     static int menuIndex(String listing, String control, String item) {
         int start = listing.indexOf(" " + control + " ");
         if (start < 0) fail("no control " + control + " in:\n" + listing);

@@ -131,7 +131,7 @@ class WebcamCaptureDriverTest {
     }
 
     private static void colourBars(DeviceInfo info) throws Exception {
-        vividDefaults(info);
+        VividControls.pictureDefaults(info);
         VividControls.pattern(info.path(), "75% Colorbar");
         Webcam.setDriver(new V4l2Driver(SCAN));
         Webcam w = webcamAt(info.path());
@@ -202,15 +202,6 @@ class WebcamCaptureDriverTest {
             checkBars(w.getName() + " 640x480", (x, y) -> img.getRGB(x, y), 640, 480);
         } finally {
             w.close();
-        }
-    }
-
-    /** Puts back what other tests change and the colours depend on: the webcam input, brightness, contrast, saturation, hue. */
-    private static void vividDefaults(DeviceInfo info) {
-        try (V4l2Device d = info.open()) {
-            if (!d.inputs().isEmpty()) d.setInput(0);
-            Controls c = d.controls();
-            for (int id : new int[]{Cid.BRIGHTNESS, Cid.CONTRAST, Cid.SATURATION, Cid.HUE}) c.set(id, c.info(id).defaultValue());
         }
     }
 
