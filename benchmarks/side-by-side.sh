@@ -27,7 +27,9 @@ if [[ ${V4L2_SIDE_BY_SIDE_GUEST:-} != 1 && ! -d /sys/module/vivid ]]; then
     env V4L2_SIDE_BY_SIDE_GUEST=1 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" bash "$here/side-by-side.sh" "$@"
 fi
 [[ -x $here/target/capture-loop ]] || gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"
-cp="$root/benchmarks/target/classes:$(cat "$here/target/classpath.txt")"
+# jars only: JDK 25's AOT cache refuses directories on the class path
+jar=$(ls "$here"/target/v4l2-ffm-benchmarks-*.jar | grep -v -e javadoc -e sources | head -1)
+cp="$jar:$(cat "$here/target/classpath.txt")"
 node_named() { for n in /sys/class/video4linux/video*; do [[ $(cat "$n/name") == "$1" ]] && { echo "/dev/${n##*/}"; return; }; done; echo "no node named $1" >&2; exit 1; }
 single=$(node_named vivid-000-vid-cap)
 multi=$(node_named vivid-001-vid-cap)
