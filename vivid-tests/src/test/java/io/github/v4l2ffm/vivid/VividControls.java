@@ -23,7 +23,8 @@ final class VividControls {
 
     /**
      * Puts back what tests change and the colours depend on: the webcam input, brightness,
-     * contrast, saturation, hue (RandomOperationsTest sets brightness at random).
+     * contrast, saturation, hue (RandomOperationsTest sets brightness at random), and the 75%
+     * colour bar pattern.
      */
     static void pictureDefaults(io.github.v4l2ffm.DeviceInfo info) {
         try (io.github.v4l2ffm.V4l2Device d = info.open()) {
@@ -33,6 +34,8 @@ final class VividControls {
                     io.github.v4l2ffm.Cid.SATURATION, io.github.v4l2ffm.Cid.HUE}) {
                 c.set(id, c.info(id).defaultValue());
             }
+            c.find("Test Pattern").ifPresent(t -> c.set(t.id(), 0));   // 75% Colorbar
+
         }
     }
 
