@@ -2,6 +2,7 @@ package io.github.v4l2ffm;
 
 import io.github.v4l2ffm.internal.DeviceFd;
 import io.github.v4l2ffm.internal.Libc;
+import io.github.v4l2ffm.internal.PollSet;
 import io.github.v4l2ffm.internal.ioctl.Dqbuf;
 import io.github.v4l2ffm.internal.ioctl.Qbuf;
 import io.github.v4l2ffm.internal.ioctl.Streamon;
@@ -51,7 +52,7 @@ public final class Streaming implements AutoCloseable {
 
     private final Dqbuf dqbuf;
     private final Qbuf qbuf;
-    private final MemorySegment pollFds;
+    private final PollSet pollSet;
     private final DeviceFd stopFd;
 
     private final Object dequeueLock = new Object();
@@ -62,6 +63,7 @@ public final class Streaming implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean closed;
     private boolean pending; // a buffer dequeued by await's error check, not yet handed out
+    volatile CaptureLoop servedBy; // the loop that dequeues for this stream, if any
 
     Streaming(BufferSet set, Arena arena) {
         this.set = set;
@@ -73,7 +75,7 @@ public final class Streaming implements AutoCloseable {
         this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
         dqbuf = new Dqbuf(arena, type, memory, planeCount);
         qbuf = new Qbuf(arena, type, memory, planeCount);
-        pollFds = arena.allocate(Libc.POLLFD, 3);
+        pollSet = new PollSet(arena, name);
         stopFd = DeviceFd.eventFd(name + " stop eventfd");
     }
 
@@ -143,6 +145,7 @@ public final class Streaming implements AutoCloseable {
      */
     public V4l2Buffer dequeue(long timeoutMillis) {
         long deadline = deadline(timeoutMillis);
+        checkNotServed();
         synchronized (dequeueLock) {
             while (true) {
                 checkStreaming(true);
@@ -156,7 +159,7 @@ public final class Streaming implements AutoCloseable {
                 }
                 int left = remaining(deadline);
                 if (left == 0) return null;
-                int revents = fd.poll(pollFds, bufferEvents, stopFdNumber(), left);
+                int revents = fd.poll(pollSet, bufferEvents, stopFdNumber(), left);
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     // the driver says the queue can give nothing: DQBUF says why
                     checkStreaming(true);
@@ -168,6 +171,42 @@ public final class Streaming implements AutoCloseable {
     }
 
     private static final int ERROR_EVENTS = Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL;
+
+    private void checkNotServed() {
+        CaptureLoop loop = servedBy;
+        if (loop != null) {
+            throw new IllegalStateException(name + " is served by " + loop + ": its frames go to the loop's handler (close the registration first)");
+        }
+    }
+
+    /**
+     * For {@link CaptureLoop}: the next buffer the driver is done with, {@code null} if none is
+     * ready now; throws what {@link #dequeue} throws when the stream has ended or failed.
+     */
+    V4l2Buffer dequeueIfReady() {
+        synchronized (dequeueLock) {
+            checkStreaming(true);
+            if (pending) {
+                pending = false;
+                return dequeued();
+            }
+            return tryDequeue() ? dequeued() : null;
+        }
+    }
+
+    /** For {@link CaptureLoop}: throws what a wait on this stream would throw now (stopped, closed, gone, drained). */
+    void checkWaitable() {
+        checkStreaming(true);
+    }
+
+    /** For {@link CaptureLoop}: the stream's stop eventfd, signalled (for good) by {@link #stop()} and {@link #close()}. */
+    DeviceFd stopFd() {
+        return stopFd;
+    }
+
+    DeviceFd fd() {
+        return fd;
+    }
 
     /** DQBUF: true with a buffer in {@code dqbuf}; false when none is ready; throws what any other answer means. */
     private boolean tryDequeue() {
@@ -182,7 +221,7 @@ public final class Streaming implements AutoCloseable {
     }
 
     /** poll reported an error and DQBUF has nothing: the device is gone, or the queue can never give a buffer. */
-    private RuntimeException pollError(int revents) {
+    RuntimeException pollError(int revents) {
         V4l2Device.queryCapabilities(fd); // throws DeviceGoneException if the device is gone
         return new IllegalStateException("poll reports an error on " + name + " (revents 0x" + Integer.toHexString(revents & 0xffff)
                 + ") and DQBUF has no buffer: the driver can give none now (for a mem-to-mem device: is its other queue streaming?)");
@@ -222,12 +261,13 @@ public final class Streaming implements AutoCloseable {
      */
     public int await(long timeoutMillis) {
         long deadline = deadline(timeoutMillis);
+        checkNotServed();
         synchronized (dequeueLock) {
             while (true) {
                 checkStreaming(true);
                 if (pending) return READY_BUFFER;
                 int left = remaining(deadline);
-                int revents = fd.poll(pollFds, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber(), left);
+                int revents = fd.poll(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber(), left);
                 if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     if (tryDequeue()) {
@@ -368,6 +408,7 @@ public final class Streaming implements AutoCloseable {
                     queued.set(0);
                     pending = false;
                     stopFd.close();
+                    pollSet.close();
                     set.streamingClosed(this);
                 }
             }
