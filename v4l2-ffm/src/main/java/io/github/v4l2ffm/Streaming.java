@@ -37,6 +37,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>One thread may dequeue while others queue. {@link #stop()}, from any thread, wakes a blocked
  * {@code dequeue} at once; {@link #close()} stops streaming ({@code VIDIOC_STREAMOFF}) after any
  * waiting thread has left, returns every buffer to the application, and never throws.
+ *
+ * <p><b>Virtual threads.</b> A wait on a virtual thread does not block in {@code poll(2)}, which
+ * would pin the virtual thread to its carrier for as long as it waits: the thread parks, and the
+ * library's poller thread (one for the JVM, made on the first such wait) unparks it when the
+ * device, or a stop, close or unplug, is ready. The outcomes are the same as on a platform thread.
+ *
+ * <p><b>Many streams.</b> A {@link CaptureLoop} serves many capture streams from one thread. While
+ * a loop serves this stream, {@link #dequeue} and {@link #await} throw
+ * {@link IllegalStateException}: its frames go to the loop's handler.
  */
 public final class Streaming implements AutoCloseable {
     /** The timeout that waits until something happens. */
@@ -140,7 +149,8 @@ public final class Streaming implements AutoCloseable {
      * @throws StreamEndedException if the stream was stopped or closed, or the queue is drained
      * @throws DeviceGoneException if the device was unplugged
      * @throws V4l2Exception if the driver reported an error ({@link V4l2Exception.Reason#QUEUE_ERROR}: a fatal one)
-     * @throws IllegalStateException if no buffer is queued (the wait could never end)
+     * @throws IllegalStateException if no buffer is queued (the wait could never end), or a
+     *         {@link CaptureLoop} serves this stream
      * @throws IllegalArgumentException if the timeout is negative
      */
     public V4l2Buffer dequeue(long timeoutMillis) {
@@ -257,6 +267,7 @@ public final class Streaming implements AutoCloseable {
      * @throws StreamEndedException if the stream was stopped or closed, or the queue is drained
      * @throws DeviceGoneException if the device was unplugged
      * @throws V4l2Exception if the driver reported an error on the queue
+     * @throws IllegalStateException if a {@link CaptureLoop} serves this stream
      * @throws IllegalArgumentException if the timeout is negative
      */
     public int await(long timeoutMillis) {

@@ -33,6 +33,8 @@ import java.util.Locale;
  * threads' own CPU time and heap allocation per frame ({@code ThreadMXBean}; not for virtual
  * threads), the latency from each buffer's timestamp ({@code CLOCK_MONOTONIC}, as
  * {@link System#nanoTime()}) to the handler's call, frames and gaps in the sequence numbers.
+ * vivid's timestamp source is set to "Start of Exposure": the ideal start of the frame's period,
+ * when vivid's thread fills and hands over the buffer, so the latency includes that fill.
  * Prints a {@code RESULT} line that {@code many-cameras.sh} collects.
  *
  * <pre>benchmarks/run-main.sh ManyCameras loop|threads|virtual [measureSeconds] [warmupSeconds] [fps] [WxH]</pre>
@@ -94,6 +96,9 @@ public final class ManyCameras {
                 BufferQueue q = dev.captureQueue();
                 format = q.setFormat(Integer.parseInt(size[0]), Integer.parseInt(size[1]), PixelFormat.YUYV);
                 interval = dev.setFrameInterval(q.type(), new Fraction(1, fps));
+                // vivid stamps each frame with the ideal time of its period; at "End of Frame" (its
+                // default) that is 90% of a period after it hands the buffer over: take the start
+                dev.controls().find("Timestamp Source").ifPresent(c -> dev.controls().set(c.id(), 1));
                 BufferSet set = q.allocate(4);
                 cams.add(new Camera(dev, set, set.start()));
                 stats.add(new Stats(measure * fps * 2 + 100));
@@ -180,6 +185,7 @@ public final class ManyCameras {
             if (touched == 42) System.out.println(); // keeps the reads
         } finally {
             for (Camera c : cams) {
+                c.dev().controls().find("Timestamp Source").ifPresent(t -> c.dev().controls().set(t.id(), 0));
                 c.stream().close();
                 c.set().close();
                 c.dev().close();

@@ -244,9 +244,9 @@ public final class DeviceFd implements AutoCloseable {
      * is not negative, that descriptor too (a stream's stop eventfd).
      *
      * <p>On a virtual thread the wait does not block in {@code poll(2)}, which would pin the
-     * thread's carrier for the whole wait: it polls without waiting, and if nothing is ready parks
-     * the thread until {@link VirtualWait}'s poller sees one of the descriptors ready, then polls
-     * again. The outcome is the same as on a platform thread.
+     * thread's carrier for the whole wait: it parks the thread until {@link VirtualWait}'s poller
+     * sees one of the descriptors ready (at once if one is ready already), then polls without
+     * waiting. The outcome is the same as on a platform thread.
      *
      * @param set the wait site's poll set (its pollfd array, its epoll instance for virtual threads)
      * @param timeoutMillis -1 for no limit, 0 not to wait
@@ -281,8 +281,8 @@ public final class DeviceFd implements AutoCloseable {
             }
             int r;
             if (timeoutMillis != 0 && Thread.currentThread().isVirtual()) {
-                r = Libc.poll(pollFds, n, 0);
-                if (r == 0 && set.awaitVirtual(n, timeoutMillis)) r = Libc.poll(pollFds, n, 0);
+                // arming the wait reports a descriptor that is ready already at once: no poll before it
+                r = set.awaitVirtual(n, timeoutMillis) ? Libc.poll(pollFds, n, 0) : 0;
             } else {
                 r = Libc.poll(pollFds, n, timeoutMillis);
             }
