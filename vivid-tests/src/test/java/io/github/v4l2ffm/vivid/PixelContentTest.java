@@ -42,6 +42,7 @@ class PixelContentTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void solidColourFramesHoldThatColour(String fourcc, String pattern, int[] rgb, @Driver("vivid") DeviceInfo info) throws Exception {
+        VividErrors.defaultPicture(info); // brightness and contrast as other classes may have left them would change the colours
         VividControls.pattern(info.path(), pattern);
         try (V4l2Device dev = info.open()) {
             BufferQueue q = dev.captureQueue();

@@ -127,6 +127,9 @@ class RandomOperationsTest {
         // and both devices still stream
         VividErrors.disarm(single);
         VividErrors.disarm(multi);
+        // with the brightness it had before the random operations set it (later tests check colours)
+        VividErrors.defaultPicture(single);
+        VividErrors.defaultPicture(multi);
     }
 
     private static void step(World w, Random rng) {

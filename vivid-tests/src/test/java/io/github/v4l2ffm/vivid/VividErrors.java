@@ -73,6 +73,21 @@ final class VividErrors {
         fail("vivid at " + info.path() + " does not stream after 5 attempts");
     }
 
+    /**
+     * Gives brightness, contrast, saturation and hue their defaults again: a test that changes
+     * them must, or the colours of every later test on that instance are off (the classes run in
+     * no fixed order).
+     */
+    static void defaultPicture(DeviceInfo info) {
+        try (V4l2Device dev = info.open()) {
+            var c = dev.controls();
+            for (int id : new int[] {io.github.v4l2ffm.Cid.BRIGHTNESS, io.github.v4l2ffm.Cid.CONTRAST,
+                    io.github.v4l2ffm.Cid.SATURATION, io.github.v4l2ffm.Cid.HUE}) {
+                c.set(id, c.info(id).defaultValue());
+            }
+        }
+    }
+
     /** 320x180 YUYV at vivid's fastest rate: small frames, so TCG keeps up. */
     static VideoFormat smallFormat(V4l2Device dev) {
         BufferQueue q = dev.captureQueue();
