@@ -27,7 +27,7 @@ import java.util.concurrent.Semaphore;
 public final class AllocationPerFrame {
     private AllocationPerFrame() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int frames = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         boolean multiplanar = args.length > 2 && Boolean.parseBoolean(args[2]);

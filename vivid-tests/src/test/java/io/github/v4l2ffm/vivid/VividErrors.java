@@ -74,9 +74,9 @@ final class VividErrors {
     }
 
     /**
-     * Gives brightness, contrast, saturation and hue their defaults again: a test that changes
-     * them must, or the colours of every later test on that instance are off (the classes run in
-     * no fixed order).
+     * Gives brightness, contrast, saturation, hue and vivid's test pattern their defaults again (75%
+     * colour bars): for tests that check colours, since the classes run in no fixed order and
+     * some leave them changed (a grey ramp for the encoder, random brightness).
      */
     static void defaultPicture(DeviceInfo info) {
         try (V4l2Device dev = info.open()) {
@@ -85,6 +85,7 @@ final class VividErrors {
                     io.github.v4l2ffm.Cid.SATURATION, io.github.v4l2ffm.Cid.HUE}) {
                 c.set(id, c.info(id).defaultValue());
             }
+            c.find("test_pattern").ifPresent(p -> c.set(p.id(), p.defaultValue()));
         }
     }
 
