@@ -3,6 +3,7 @@ package io.github.v4l2ffm;
 import io.github.v4l2ffm.internal.DeviceFd;
 import io.github.v4l2ffm.internal.Errors;
 import io.github.v4l2ffm.internal.Libc;
+import io.github.v4l2ffm.internal.PollSet;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -69,7 +70,7 @@ public final class DeviceMonitor implements AutoCloseable {
     private final WatchService inotify;   // null with netlink
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(8192);
-    private final MemorySegment pollFds = arena.allocate(Libc.POLLFD, 2);
+    private final PollSet pollSet = new PollSet(arena, "device monitor");
     private final ArrayDeque<Change> ready = new ArrayDeque<>();
 
     private DeviceMonitor(DeviceFd netlink, WatchService inotify) {
@@ -132,7 +133,7 @@ public final class DeviceMonitor implements AutoCloseable {
 
     /** Waits up to {@code timeoutMillis} (-1: for ever) for a uevent and queues the change it reports; false on timeout. */
     private boolean readUevent(int timeoutMillis) {
-        int revents = netlink.poll(pollFds, Libc.POLLIN, -1, timeoutMillis);
+        int revents = netlink.poll(pollSet, Libc.POLLIN, -1, timeoutMillis);
         if (revents == 0) return false;
         if ((revents & DeviceFd.WOKEN) != 0) { // only close() signals it: acquire throws
             netlink.acquire();
@@ -210,6 +211,7 @@ public final class DeviceMonitor implements AutoCloseable {
             }
         }
         synchronized (ready) {
+            pollSet.close();
             if (arena.scope().isAlive()) arena.close();
         }
     }

@@ -2,9 +2,9 @@ package io.github.v4l2ffm;
 
 import io.github.v4l2ffm.internal.DeviceFd;
 import io.github.v4l2ffm.internal.Libc;
+import io.github.v4l2ffm.internal.PollSet;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
 
@@ -95,8 +95,7 @@ public final class Events {
      */
     public V4l2Event await(long timeoutMillis) {
         long deadline = Streaming.deadline(timeoutMillis);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment pfds = arena.allocate(Libc.POLLFD, 2);
+        try (Arena arena = Arena.ofConfined(); PollSet pfds = new PollSet(arena, fd.path() + " events")) {
             while (true) {
                 Optional<V4l2Event> e = poll();
                 if (e.isPresent()) return e.get();

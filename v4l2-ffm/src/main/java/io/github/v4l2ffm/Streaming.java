@@ -2,6 +2,7 @@ package io.github.v4l2ffm;
 
 import io.github.v4l2ffm.internal.DeviceFd;
 import io.github.v4l2ffm.internal.Libc;
+import io.github.v4l2ffm.internal.PollSet;
 import io.github.v4l2ffm.internal.ioctl.Dqbuf;
 import io.github.v4l2ffm.internal.ioctl.Qbuf;
 import io.github.v4l2ffm.internal.ioctl.Streamon;
@@ -36,6 +37,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>One thread may dequeue while others queue. {@link #stop()}, from any thread, wakes a blocked
  * {@code dequeue} at once; {@link #close()} stops streaming ({@code VIDIOC_STREAMOFF}) after any
  * waiting thread has left, returns every buffer to the application, and never throws.
+ *
+ * <p><b>Virtual threads.</b> A wait on a virtual thread does not block in {@code poll(2)}, which
+ * would pin the virtual thread to its carrier for as long as it waits: the thread parks, and the
+ * library's poller thread (one for the JVM, made on the first such wait) unparks it when the
+ * device, or a stop, close or unplug, is ready. The outcomes are the same as on a platform thread.
+ *
+ * <p><b>Many streams.</b> A {@link CaptureLoop} serves many capture streams from one thread. While
+ * a loop serves this stream, {@link #dequeue} and {@link #await} throw
+ * {@link IllegalStateException}: its frames go to the loop's handler.
  */
 public final class Streaming implements AutoCloseable {
     /** The timeout that waits until something happens. */
@@ -51,7 +61,7 @@ public final class Streaming implements AutoCloseable {
 
     private final Dqbuf dqbuf;
     private final Qbuf qbuf;
-    private final MemorySegment pollFds;
+    private final PollSet pollSet;
     private final DeviceFd stopFd;
 
     private final Object dequeueLock = new Object();
@@ -62,6 +72,7 @@ public final class Streaming implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean closed;
     private boolean pending; // a buffer dequeued by await's error check, not yet handed out
+    volatile CaptureLoop servedBy; // the loop that dequeues for this stream, if any
 
     Streaming(BufferSet set, Arena arena) {
         this.set = set;
@@ -73,7 +84,7 @@ public final class Streaming implements AutoCloseable {
         this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
         dqbuf = new Dqbuf(arena, type, memory, planeCount);
         qbuf = new Qbuf(arena, type, memory, planeCount);
-        pollFds = arena.allocate(Libc.POLLFD, 3);
+        pollSet = new PollSet(arena, name);
         stopFd = DeviceFd.eventFd(name + " stop eventfd");
     }
 
@@ -138,11 +149,13 @@ public final class Streaming implements AutoCloseable {
      * @throws StreamEndedException if the stream was stopped or closed, or the queue is drained
      * @throws DeviceGoneException if the device was unplugged
      * @throws V4l2Exception if the driver reported an error ({@link V4l2Exception.Reason#QUEUE_ERROR}: a fatal one)
-     * @throws IllegalStateException if no buffer is queued (the wait could never end)
+     * @throws IllegalStateException if no buffer is queued (the wait could never end), or a
+     *         {@link CaptureLoop} serves this stream
      * @throws IllegalArgumentException if the timeout is negative
      */
     public V4l2Buffer dequeue(long timeoutMillis) {
         long deadline = deadline(timeoutMillis);
+        checkNotServed();
         synchronized (dequeueLock) {
             while (true) {
                 checkStreaming(true);
@@ -156,7 +169,7 @@ public final class Streaming implements AutoCloseable {
                 }
                 int left = remaining(deadline);
                 if (left == 0) return null;
-                int revents = fd.poll(pollFds, bufferEvents, stopFdNumber(), left);
+                int revents = fd.poll(pollSet, bufferEvents, stopFdNumber(), left);
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     // the driver says the queue can give nothing: DQBUF says why
                     checkStreaming(true);
@@ -168,6 +181,42 @@ public final class Streaming implements AutoCloseable {
     }
 
     private static final int ERROR_EVENTS = Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL;
+
+    private void checkNotServed() {
+        CaptureLoop loop = servedBy;
+        if (loop != null) {
+            throw new IllegalStateException(name + " is served by " + loop + ": its frames go to the loop's handler (close the registration first)");
+        }
+    }
+
+    /**
+     * For {@link CaptureLoop}: the next buffer the driver is done with, {@code null} if none is
+     * ready now; throws what {@link #dequeue} throws when the stream has ended or failed.
+     */
+    V4l2Buffer dequeueIfReady() {
+        synchronized (dequeueLock) {
+            checkStreaming(true);
+            if (pending) {
+                pending = false;
+                return dequeued();
+            }
+            return tryDequeue() ? dequeued() : null;
+        }
+    }
+
+    /** For {@link CaptureLoop}: throws what a wait on this stream would throw now (stopped, closed, gone, drained). */
+    void checkWaitable() {
+        checkStreaming(true);
+    }
+
+    /** For {@link CaptureLoop}: the stream's stop eventfd, signalled (for good) by {@link #stop()} and {@link #close()}. */
+    DeviceFd stopFd() {
+        return stopFd;
+    }
+
+    DeviceFd fd() {
+        return fd;
+    }
 
     /** DQBUF: true with a buffer in {@code dqbuf}; false when none is ready; throws what any other answer means. */
     private boolean tryDequeue() {
@@ -182,7 +231,7 @@ public final class Streaming implements AutoCloseable {
     }
 
     /** poll reported an error and DQBUF has nothing: the device is gone, or the queue can never give a buffer. */
-    private RuntimeException pollError(int revents) {
+    RuntimeException pollError(int revents) {
         V4l2Device.queryCapabilities(fd); // throws DeviceGoneException if the device is gone
         return new IllegalStateException("poll reports an error on " + name + " (revents 0x" + Integer.toHexString(revents & 0xffff)
                 + ") and DQBUF has no buffer: the driver can give none now (for a mem-to-mem device: is its other queue streaming?)");
@@ -218,16 +267,18 @@ public final class Streaming implements AutoCloseable {
      * @throws StreamEndedException if the stream was stopped or closed, or the queue is drained
      * @throws DeviceGoneException if the device was unplugged
      * @throws V4l2Exception if the driver reported an error on the queue
+     * @throws IllegalStateException if a {@link CaptureLoop} serves this stream
      * @throws IllegalArgumentException if the timeout is negative
      */
     public int await(long timeoutMillis) {
         long deadline = deadline(timeoutMillis);
+        checkNotServed();
         synchronized (dequeueLock) {
             while (true) {
                 checkStreaming(true);
                 if (pending) return READY_BUFFER;
                 int left = remaining(deadline);
-                int revents = fd.poll(pollFds, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber(), left);
+                int revents = fd.poll(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber(), left);
                 if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     if (tryDequeue()) {
@@ -368,6 +419,7 @@ public final class Streaming implements AutoCloseable {
                     queued.set(0);
                     pending = false;
                     stopFd.close();
+                    pollSet.close();
                     set.streamingClosed(this);
                 }
             }

@@ -243,13 +243,22 @@ public final class DeviceFd implements AutoCloseable {
      * Polls this device for {@code events} together with its wake eventfd and, if {@code extraFd}
      * is not negative, that descriptor too (a stream's stop eventfd).
      *
-     * @param pollFds room for three {@code struct pollfd}
+     * <p>On a virtual thread the wait does not block in {@code poll(2)}, which would pin the
+     * thread's carrier for the whole wait: it parks the thread until {@link VirtualWait}'s poller
+     * sees one of the descriptors ready (at once if one is ready already), then polls without
+     * waiting. The outcome is the same as on a platform thread.
+     *
+     * @param set the wait site's poll set (its pollfd array, its epoll instance for virtual threads)
+     * @param timeoutMillis -1 for no limit, 0 not to wait
      * @return the device's revents, with {@link #WOKEN} if the wake eventfd fired and
-     *         {@link #EXTRA} if {@code extraFd} is readable; 0 on timeout
+     *         {@link #EXTRA} if {@code extraFd} is readable; 0 on timeout (and, rarely, when a
+     *         virtual thread was woken for readiness that was gone when it polled: callers loop
+     *         until their deadline)
      * @throws IllegalStateException if the descriptor is closed
      * @throws DeviceGoneException if the device is gone
      */
-    public int poll(MemorySegment pollFds, short events, int extraFd, int timeoutMillis) {
+    public int poll(PollSet set, short events, int extraFd, int timeoutMillis) {
+        MemorySegment pollFds = set.pollFds;
         int f = acquire();
         try {
             int n = 1;
@@ -270,7 +279,13 @@ public final class DeviceFd implements AutoCloseable {
                 pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 6, (short) 0);
                 n++;
             }
-            int r = Libc.poll(pollFds, n, timeoutMillis);
+            int r;
+            if (timeoutMillis != 0 && Thread.currentThread().isVirtual()) {
+                // arming the wait reports a descriptor that is ready already at once: no poll before it
+                r = set.awaitVirtual(n, timeoutMillis) ? Libc.poll(pollFds, n, 0) : 0;
+            } else {
+                r = Libc.poll(pollFds, n, timeoutMillis);
+            }
             if (r < 0) throw Errors.failure("poll", path, Libc.errno(), null);
             if (r == 0) return 0;
             int result = Short.toUnsignedInt(pollFds.get(ValueLayout.JAVA_SHORT, 6));
@@ -280,6 +295,15 @@ public final class DeviceFd implements AutoCloseable {
         } finally {
             release();
         }
+    }
+
+    /**
+     * The number of the wake eventfd, which closing the descriptor or finding the device gone
+     * makes readable (for good): valid between {@link #acquire()} and {@link #release()}, like the
+     * descriptor's own number; -1 if it has none.
+     */
+    public int wakeFd() {
+        return wakeFd;
     }
 
     /** Writes 1 to this eventfd, if it is still open (a no-op after close, never a write to a reused number). */

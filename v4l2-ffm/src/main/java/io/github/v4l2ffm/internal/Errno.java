@@ -16,6 +16,7 @@ public final class Errno {
     public static final int EFAULT = 14;
     public static final int E2BIG = 7;
     public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
     public static final int ENOTTY = 25;

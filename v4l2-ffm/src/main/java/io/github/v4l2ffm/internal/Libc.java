@@ -13,6 +13,7 @@ import java.lang.invoke.VarHandle;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
@@ -68,6 +69,9 @@ public final class Libc {
     private static final MethodHandle ACCEPT = downcall("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
 
     /** The system's page size in bytes. */
     public static final long PAGE_SIZE = pageSize();
@@ -314,6 +318,49 @@ public final class Libc {
     public static int shutdown(int fd, int how) {
         try {
             return (int) SHUTDOWN.invokeExact(state(), fd, how);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
+    /** epoll event bits: the same values as poll's, plus the one-shot flag. */
+    public static final int EPOLLIN = 1, EPOLLPRI = 2, EPOLLOUT = 4, EPOLLERR = 8, EPOLLHUP = 16, EPOLLONESHOT = 1 << 30;
+
+    /**
+     * Layout of {@code struct epoll_event} on x86-64, where the kernel's header packs it: a 32-bit
+     * event mask, then 64 bits of user data at offset 4 (12 bytes, no padding).
+     */
+    public static final StructLayout EPOLL_EVENT = MemoryLayout.structLayout(
+            JAVA_INT.withName("events"), JAVA_LONG_UNALIGNED.withName("data"));
+
+    /** epoll_create1(2). */
+    public static int epollCreate1(int flags) {
+        try {
+            return (int) EPOLL_CREATE1.invokeExact(state(), flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** epoll_ctl(2); {@code event} is one {@link #EPOLL_EVENT} (ignored by {@link #EPOLL_CTL_DEL}). */
+    public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL.invokeExact(state(), epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * epoll_wait(2) into {@code events} (room for {@code max} {@link #EPOLL_EVENT}s); EINTR is
+     * returned to the caller as 0 ready descriptors, as for {@link #poll}.
+     */
+    public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
+        try {
+            int r = (int) EPOLL_WAIT.invokeExact(state(), epfd, events, max, timeoutMillis);
+            return r < 0 && errno() == EINTR ? 0 : r;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -30,7 +30,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 /**
  * The JUnit 5 extension as a user's test uses it, with the drivers loaded already (the lab VM
- * loads vivid as {@code n_devs=2 node_types=0x1,0x1 multiplanar=1,2}, vim2m, vicodec and vimc).
+ * loads vivid as {@code n_devs=4 node_types=0x1,0x1,0x1,0x1 multiplanar=1,2,1,1}, vim2m, vicodec and vimc).
  */
 @WithV4l2Drivers(vivid = @Vivid, vim2m = @Vim2m)
 class ExtensionTest {
@@ -39,7 +39,7 @@ class ExtensionTest {
     void capturesFromVividAndConvertsOnVim2m(@Driver("vivid") V4l2Device camera, @Driver("vim2m") DeviceInfo scaler,
                                              DriverEnvironment env) {
         assertEquals(Strategy.PRESENT, env.strategy());
-        assertTrue(env.modules().get("vivid").startsWith("n_devs=2 node_types=0x1,0x1 multiplanar=1,2"), env.modules().toString());
+        assertTrue(env.modules().get("vivid").startsWith("n_devs=4 node_types=0x1,0x1,0x1,0x1 multiplanar=1,2,1,1"), env.modules().toString());
         assertEquals("platform:vivid-000", camera.capabilities().busInfo());
         assertFalse(camera.capabilities().isMultiplanar());
         camera.captureQueue().setFormat(320, 180, PixelFormat.RGB24);

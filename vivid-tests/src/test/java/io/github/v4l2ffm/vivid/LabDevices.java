@@ -29,6 +29,20 @@ final class LabDevices {
         }
     }
 
+    /**
+     * Number of this process's epoll instances. Kept apart from {@link #openFds()}: the JDK makes
+     * its own for selectors and sockets on virtual threads, and the library's virtual-thread
+     * poller keeps one for the JVM's life once made; tests of capture loops and of waits on
+     * virtual threads count them around what they do.
+     */
+    static long epolls() {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.map(LabDevices::target).filter(t -> t.contains("[eventpoll]")).count();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static String target(Path fd) {
         try {
             return Files.readSymbolicLink(fd).toString();

@@ -73,6 +73,7 @@ final class VividErrors {
         fail("vivid at " + info.path() + " does not stream after 5 attempts");
     }
 
+
     /** 320x180 YUYV at vivid's fastest rate: small frames, so TCG keeps up. */
     static VideoFormat smallFormat(V4l2Device dev) {
         BufferQueue q = dev.captureQueue();

@@ -1,0 +1,69 @@
+package io.github.v4l2ffm.internal;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The epoll downcalls: {@code struct epoll_event} and the constants as gcc sees them, and a round trip through an eventfd. */
+class EpollTest {
+
+    @Test
+    void epollEventLayoutAndConstantsMatchGcc(@TempDir Path tmp) throws IOException, InterruptedException {
+        Path c = tmp.resolve("probe.c");
+        Files.write(c, List.of("#include <stdio.h>", "#include <stddef.h>", "#include <sys/epoll.h>", "int main(void) {",
+                "  printf(\"%zu %zu %zu %d %d %d %d %d %d %d %d %d %d %d\\n\", sizeof(struct epoll_event), offsetof(struct epoll_event, events),",
+                "    offsetof(struct epoll_event, data), EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD,",
+                "    EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, (int) EPOLLONESHOT, 0);",
+                "  return 0;", "}"));
+        Path exe = tmp.resolve("probe");
+        run(tmp, "gcc", "-O0", "-o", exe.toString(), c.toString());
+        String expected = String.join(" ", List.of(Libc.EPOLL_EVENT.byteSize(),
+                Libc.EPOLL_EVENT.byteOffset(MemoryLayout.PathElement.groupElement("events")),
+                Libc.EPOLL_EVENT.byteOffset(MemoryLayout.PathElement.groupElement("data")),
+                (long) Libc.EPOLL_CLOEXEC, (long) Libc.EPOLL_CTL_ADD, (long) Libc.EPOLL_CTL_DEL, (long) Libc.EPOLL_CTL_MOD,
+                (long) Libc.EPOLLIN, (long) Libc.EPOLLPRI, (long) Libc.EPOLLOUT, (long) Libc.EPOLLERR, (long) Libc.EPOLLHUP,
+                (long) Libc.EPOLLONESHOT, 0L).stream().map(String::valueOf).toList());
+        assertEquals(expected, run(tmp, exe.toString()).strip());
+    }
+
+    @Test
+    void anEventfdIsReportedWithItsData() {
+        int ep = Libc.epollCreate1(Libc.EPOLL_CLOEXEC);
+        DeviceFd efd = DeviceFd.eventFd("test eventfd");
+        try (Arena a = Arena.ofConfined()) {
+            int f = efd.acquire();
+            MemorySegment ev = a.allocate(Libc.EPOLL_EVENT, 4);
+            ev.set(ValueLayout.JAVA_INT, 0, Libc.EPOLLIN);
+            ev.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, 0x1234_5678_9abcL);
+            assertEquals(0, Libc.epollCtl(ep, Libc.EPOLL_CTL_ADD, f, ev));
+            assertEquals(0, Libc.epollWait(ep, ev, 4, 0), "nothing written yet");
+            efd.signal();
+            assertEquals(1, Libc.epollWait(ep, ev, 4, 1000));
+            assertEquals(Libc.EPOLLIN, ev.get(ValueLayout.JAVA_INT, 0));
+            assertEquals(0x1234_5678_9abcL, ev.get(ValueLayout.JAVA_LONG_UNALIGNED, 4));
+            assertEquals(0, Libc.epollCtl(ep, Libc.EPOLL_CTL_DEL, f, MemorySegment.NULL));
+            assertEquals(0, Libc.epollWait(ep, ev, 4, 0), "removed");
+            efd.release();
+        } finally {
+            efd.close();
+            Libc.close(ep);
+        }
+    }
+
+    private static String run(Path dir, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), () -> String.join(" ", cmd) + " failed:\n" + out);
+        return out;
+    }
+}
