@@ -72,6 +72,7 @@ public final class Streaming implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean closed;
     private boolean pending; // a buffer dequeued by await's error check, not yet handed out
+    private boolean waitedLast; // the last dequeue found no buffer ready and polled (under dequeueLock)
     volatile CaptureLoop servedBy; // the loop that dequeues for this stream, if any
 
     Streaming(BufferSet set, Arena arena) {
@@ -86,6 +87,7 @@ public final class Streaming implements AutoCloseable {
         qbuf = new Qbuf(arena, type, memory, planeCount);
         pollSet = new PollSet(arena, name);
         stopFd = DeviceFd.eventFd(name + " stop eventfd");
+        fd.linkWake(stopFd); // closing or losing the device signals it too: waits poll two descriptors, not three
     }
 
     /** The buffer set being streamed. */
@@ -157,23 +159,34 @@ public final class Streaming implements AutoCloseable {
         long deadline = deadline(timeoutMillis);
         checkNotServed();
         synchronized (dequeueLock) {
+            // a consumer that keeps up finds no buffer ready: after a wait, poll before DQBUF, which
+            // saves the DQBUF that would only say EAGAIN (poll, DQBUF, QBUF per frame, as in C)
+            boolean pollFirst = waitedLast && timeoutMillis != 0, polled = false;
             while (true) {
                 checkStreaming(true);
                 if (pending) {
                     pending = false;
                     return dequeued();
                 }
-                if (tryDequeue()) return dequeued();
+                if (!pollFirst && tryDequeue()) {
+                    waitedLast = polled; // ready without a wait: a backlog, where DQBUF first is cheaper
+                    return dequeued();
+                }
+                pollFirst = false;
                 if (queued.get() == 0) {
                     throw new IllegalStateException("no buffer is queued on " + name + ": dequeue would wait for ever");
                 }
                 int left = remaining(deadline);
                 if (left == 0) return null;
-                int revents = fd.poll(pollSet, bufferEvents, stopFdNumber(), left);
+                polled = true;
+                int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber(), left);
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     // the driver says the queue can give nothing: DQBUF says why
                     checkStreaming(true);
-                    if (tryDequeue()) return dequeued();
+                    if (tryDequeue()) {
+                        waitedLast = true;
+                        return dequeued();
+                    }
                     throw pollError(revents);
                 }
             }
@@ -278,7 +291,7 @@ public final class Streaming implements AutoCloseable {
                 checkStreaming(true);
                 if (pending) return READY_BUFFER;
                 int left = remaining(deadline);
-                int revents = fd.poll(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber(), left);
+                int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber(), left);
                 if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     if (tryDequeue()) {
@@ -418,6 +431,7 @@ public final class Streaming implements AutoCloseable {
                     for (V4l2Buffer b : set.bufferList()) b.state = V4l2Buffer.State.DEQUEUED;
                     queued.set(0);
                     pending = false;
+                    fd.unlinkWake(stopFd);
                     stopFd.close();
                     pollSet.close();
                     set.streamingClosed(this);

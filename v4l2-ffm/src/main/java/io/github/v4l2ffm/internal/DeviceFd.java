@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -45,6 +46,7 @@ public final class DeviceFd implements AutoCloseable {
     private final AtomicLong state = new AtomicLong(); // CLOSED | FREED bits | number of calls in flight
     private volatile boolean gone;
     private final List<Runnable> onRelease = new ArrayList<>();
+    private final List<DeviceFd> linkedWakes = new CopyOnWriteArrayList<>(); // eventfds signalled with the wake eventfd
 
     private DeviceFd(int fd, String path, int wakeFd) {
         this.fd = fd;
@@ -224,6 +226,22 @@ public final class DeviceFd implements AutoCloseable {
 
     private void signalWake() {
         if (wakeFd >= 0) guardedWrite(wakeFd);
+        for (DeviceFd e : linkedWakes) e.signal();
+    }
+
+    /**
+     * Makes closing this descriptor, or finding its device gone, also signal {@code eventFd} (a
+     * stream's stop eventfd), at once if that happened already: a wait that polls that eventfd
+     * need not poll the wake eventfd too ({@link #pollLinked}). Undone by {@link #unlinkWake}.
+     */
+    public void linkWake(DeviceFd eventFd) {
+        linkedWakes.add(eventFd);
+        if (!isUsable()) eventFd.signal();
+    }
+
+    /** Undoes {@link #linkWake}. */
+    public void unlinkWake(DeviceFd eventFd) {
+        linkedWakes.remove(eventFd);
     }
 
     /** Writes 1 to {@code target} (this fd or its wake fd) unless the descriptor is released: never to a reused number. */
@@ -258,6 +276,20 @@ public final class DeviceFd implements AutoCloseable {
      * @throws DeviceGoneException if the device is gone
      */
     public int poll(PollSet set, short events, int extraFd, int timeoutMillis) {
+        return poll(set, events, true, extraFd, timeoutMillis);
+    }
+
+    /**
+     * {@link #poll}, without the wake eventfd: for a wait whose {@code linkedFd} was
+     * {@linkplain #linkWake linked} to it, so that closing or losing the device signals that one
+     * (and the result has {@link #EXTRA}). One descriptor fewer for the kernel to poll per wait.
+     */
+    public int pollLinked(PollSet set, short events, int linkedFd, int timeoutMillis) {
+        if (linkedFd < 0) throw new IllegalArgumentException("no linked descriptor");
+        return poll(set, events, false, linkedFd, timeoutMillis);
+    }
+
+    private int poll(PollSet set, short events, boolean withWake, int extraFd, int timeoutMillis) {
         MemorySegment pollFds = set.pollFds;
         int f = acquire();
         try {
@@ -265,7 +297,8 @@ public final class DeviceFd implements AutoCloseable {
             pollFds.set(ValueLayout.JAVA_INT, 0, f);
             pollFds.set(ValueLayout.JAVA_SHORT, 4, events);
             pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            if (wakeFd >= 0) {
+            boolean wake = withWake && wakeFd >= 0;
+            if (wake) {
                 pollFds.set(ValueLayout.JAVA_INT, 8L * n, wakeFd);
                 pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 4, Libc.POLLIN);
                 pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 6, (short) 0);
@@ -289,7 +322,7 @@ public final class DeviceFd implements AutoCloseable {
             if (r < 0) throw Errors.failure("poll", path, Libc.errno(), null);
             if (r == 0) return 0;
             int result = Short.toUnsignedInt(pollFds.get(ValueLayout.JAVA_SHORT, 6));
-            if (wakeFd >= 0 && pollFds.get(ValueLayout.JAVA_SHORT, 14) != 0) result |= WOKEN;
+            if (wake && pollFds.get(ValueLayout.JAVA_SHORT, 14) != 0) result |= WOKEN;
             if (extraAt >= 0 && pollFds.get(ValueLayout.JAVA_SHORT, 8L * extraAt + 6) != 0) result |= EXTRA;
             return result;
         } finally {

@@ -24,7 +24,7 @@ public final class Qbuf {
 
     private final Memory memory;
     private final MemorySegment buf, m, timestamp;
-    private final MemorySegment[] planes;
+    private final MemorySegment[] planes, planeMemory; // each plane and its m union, sliced once: queuing slices nothing
 
     /** The argument for {@code planeCount}-plane buffers of {@code type} and {@code memory}, in {@code arena}. */
     public Qbuf(Arena arena, BufferType type, Memory memory, int planeCount) {
@@ -39,9 +39,14 @@ public final class Qbuf {
             v4l2_buffer.m.planes(m, array);
             v4l2_buffer.length(buf, planeCount);
             planes = new MemorySegment[planeCount];
-            for (int p = 0; p < planeCount; p++) planes[p] = v4l2_plane.asSlice(array, p);
+            planeMemory = new MemorySegment[planeCount];
+            for (int p = 0; p < planeCount; p++) {
+                planes[p] = v4l2_plane.asSlice(array, p);
+                planeMemory[p] = v4l2_plane.m(planes[p]);
+            }
         } else {
             planes = null;
+            planeMemory = null;
         }
     }
 
@@ -55,7 +60,7 @@ public final class Qbuf {
             v4l2_plane.bytesused(pl, bytesUsed);
             v4l2_plane.length(pl, (int) length);
             v4l2_plane.data_offset(pl, 0);
-            MemorySegment pm = v4l2_plane.m(pl);
+            MemorySegment pm = planeMemory[p];
             switch (memory) {
                 case USERPTR -> v4l2_plane.m.userptr(pm, memoryRef);
                 case DMABUF -> v4l2_plane.m.fd(pm, (int) memoryRef);
