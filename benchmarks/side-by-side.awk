@@ -1,36 +1,76 @@
-# The table of benchmarks/side-by-side.sh: its results lines ("who dev mem path key value ...") as ratios.
+# The table of benchmarks/side-by-side.sh: its results lines ("who dev mem path key value ...") as
+# ratios to the C loop. With -v mode=figures: one "figure value" line per figure instead, for
+# side-by-side-runs.awk to take the median over runs.
 function val(line, key,    n, a, i) { n = split(line, a, " "); for (i = 1; i < n; i++) if (a[i] == key) return a[i + 1]; return "" }
+function fig(name, v) { if (v != "") printf "%s %s\n", name, v }
+function ratio(a, b) { return (b > 0 && a != "") ? sprintf("%.2f", a / b) : "" }
+# keys of array a in order (insertion sort; a few dozen)
+function sorted(a, out,    k, n, i, j, t) { n = 0; for (k in a) out[++n] = k
+  for (i = 2; i <= n; i++) { t = out[i]; for (j = i - 1; j > 0 && out[j] > t; j--) out[j + 1] = out[j]; out[j + 1] = t }
+  return n }
 {
   if ($1 == "c" && $2 == "ioctl") cio = $0
   else if ($1 == "library" && $2 == "ioctl") lio = $0
   else if ($1 == "c") c[$2 " " $3] = $0
   else if ($1 == "library-warmup") warm[$2] = $0
-  else if ($1 == "library") lib[$1 " " $2 " " $3 " " $4] = $0
+  else if ($1 == "library") lib[$2 " " $3 " " $4] = $0
   else if (NF == 3 && $2 == "process_us_per_frame") whole[$1] = $3
 }
 END {
-  printf "%-34s %10s %10s %9s %9s %9s %5s\n", "capture (vs the C loop)", "thread us", "proc us", "thread x", "proc x", "B/frame", "GCs"
-  for (k in lib) {
-    split(k, f, " "); ck = f[2] " " f[3]
-    ct = val(c[ck], "thread_us_per_frame"); cp = val(c[ck], "process_us_per_frame")
-    lt = val(lib[k], "thread_us_per_frame"); lp = val(lib[k], "process_us_per_frame")
-    printf "%-34s %10s %10s %9.2f %9.2f %9s %5s\n", k, lt, lp, (ct > 0 ? lt / ct : 0), (cp > 0 ? lp / cp : 0), val(lib[k], "bytes_per_frame"), val(lib[k], "gcs")
+  split("querycap g_fmt g_ctrl s_ctrl", calls, " ")
+  base = whole["c-whole-process"]
+  lp = val(lib["single mmap dequeue"], "process_us_per_frame")
+  if (mode == "figures") {
+    n = sorted(lib, keys)
+    for (i = 1; i <= n; i++) {
+      k = keys[i]; split(k, f, " "); ck = f[1] " " f[2]; id = f[1] "-" f[2] "-" f[3]
+      fig("capture-thread-us " id, val(lib[k], "thread_us_per_frame"))
+      fig("capture-thread-x-c " id, ratio(val(lib[k], "thread_us_per_frame"), val(c[ck], "thread_us_per_frame")))
+      fig("capture-process-x-c " id, ratio(val(lib[k], "process_us_per_frame"), val(c[ck], "process_us_per_frame")))
+      fig("capture-bytes-per-frame " id, val(lib[k], "bytes_per_frame"))
+      fig("capture-gcs " id, val(lib[k], "gcs"))
+    }
+    n = sorted(c, keys)
+    for (i = 1; i <= n; i++) { split(keys[i], f, " "); fig("c-thread-us " f[1] "-" f[2] "-dequeue", val(c[keys[i]], "thread_us_per_frame")) }
+    for (w in whole) { fig("whole-process-us " w, whole[w]); fig("whole-process-x-c " w, ratio(whole[w], base)) }
+    fig("whole-process-us library", lp); fig("whole-process-x-c library", ratio(lp, base))
+    if (whole["v4l2-ctl"] > 0) fig("whole-process-x-v4l2-ctl library", ratio(lp, whole["v4l2-ctl"]))
+    for (k in warm) {
+      fig("warmup-first300-process-us " k, val(warm[k], "first300_process_us_per_frame"))
+      fig("warmup-first300-bytes-per-frame " k, val(warm[k], "first300_bytes_per_frame"))
+      s = val(warm[k], "steady_after_frames"); if (s > 0) fig("warmup-steady-after-frames " k, s)
+    }
+    for (i = 1; i <= 4; i++) {
+      cn = val(cio, calls[i] "_ns"); ln = val(lio, calls[i] "_ns")
+      if (ln == "") continue
+      fig("ioctl-ns-c " calls[i], cn); fig("ioctl-ns-library " calls[i], ln); fig("ioctl-x-c " calls[i], ratio(ln, cn))
+      fig("ioctl-bytes-per-call " calls[i], val(lio, calls[i] "_bytes"))
+    }
+    exit
   }
-  for (ck in c) printf "%-34s %10s %10s\n", "c " ck " dequeue", val(c[ck], "thread_us_per_frame"), val(c[ck], "process_us_per_frame")
+  printf "%-34s %10s %10s %9s %9s %9s %5s\n", "capture (vs the C loop)", "thread us", "proc us", "thread x", "proc x", "B/frame", "GCs"
+  n = sorted(lib, keys)
+  for (i = 1; i <= n; i++) {
+    k = keys[i]; split(k, f, " "); ck = f[1] " " f[2]
+    ct = val(c[ck], "thread_us_per_frame"); cp = val(c[ck], "process_us_per_frame")
+    lt = val(lib[k], "thread_us_per_frame"); lpk = val(lib[k], "process_us_per_frame")
+    printf "%-34s %10s %10s %9.2f %9.2f %9s %5s\n", "library " k, lt, lpk, (ct > 0 ? lt / ct : 0), (cp > 0 ? lpk / cp : 0), val(lib[k], "bytes_per_frame"), val(lib[k], "gcs")
+  }
+  n = sorted(c, keys)
+  for (i = 1; i <= n; i++) printf "%-34s %10s %10s\n", "c " keys[i] " dequeue", val(c[keys[i]], "thread_us_per_frame"), val(c[keys[i]], "process_us_per_frame")
   print ""
   printf "%-34s %10s %9s\n", "whole process, single mmap", "proc us", "vs C"
-  base = whole["c-whole-process"]
-  for (w in whole) printf "%-34s %10s %9.2f\n", w, whole[w], (base > 0 ? whole[w] / base : 0)
-  lp = val(lib["library single mmap dequeue"], "process_us_per_frame")
+  n = sorted(whole, keys)
+  for (i = 1; i <= n; i++) printf "%-34s %10s %9.2f\n", keys[i], whole[keys[i]], (base > 0 ? whole[keys[i]] / base : 0)
   printf "%-34s %10s %9.2f   (steady state, in process)\n", "library", lp, (base > 0 ? lp / base : 0)
   print ""
   printf "%-34s %16s %16s %14s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "first 300 B/fr", "steady after"
   for (k in warm) printf "%-34s %16s %16s %14s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames")
   print ""
   printf "%-12s %8s %8s %8s %10s\n", "ioctl", "C ns", "lib ns", "lib x", "lib B/call"
-  split("querycap g_fmt g_ctrl", calls, " ")
-  for (i = 1; i <= 3; i++) {
+  for (i = 1; i <= 4; i++) {
     cn = val(cio, calls[i] "_ns"); ln = val(lio, calls[i] "_ns")
+    if (ln == "") continue
     printf "%-12s %8s %8s %8.2f %10s\n", calls[i], cn, ln, (cn > 0 ? ln / cn : 0), val(lio, calls[i] "_bytes")
   }
 }

@@ -2,22 +2,31 @@
 # The library side by side with a minimal C capture loop, v4l2-ctl, GStreamer and ffmpeg, on
 # vivid, in one boot of the lab VM (or on this host, where vivid is loaded):
 #
-#   benchmarks/side-by-side.sh [--frames N] [--quick]      (build first: mvn install -DskipTests)
+#   benchmarks/side-by-side.sh [--frames N] [--quick] [--runs N] [--soak SECONDS]
+#                                                          (build first: mvn install -DskipTests)
 #
 # Per frame: process CPU and capturing-thread CPU (the C loop and the library report both; for
 # v4l2-ctl, GStreamer and ffmpeg, whose threads are theirs, the process CPU of a long run minus a
 # short one), heap bytes per frame and GCs (the library), for MMAP, USERPTR and DMABUF, single-
 # and multi-planar, the dequeue and the await paths; per-ioctl ns; the library's warm-up on its
 # own (the first 300 frames; frames until the JIT is idle), with default flags and with JDK 25's
-# ahead-of-time cache. Prints a table of ratios to the C loop at the end.
+# ahead-of-time cache. Prints a table of ratios to the C loop for each run, then (with --runs N,
+# default 3) the median of every figure over the runs with its range. --soak SECONDS adds a long
+# run of the library through every case (heap bytes per frame and GCs over that time).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-frames=1500 short=300 ioctls=20000
+frames=1500 short=300 ioctls=20000 runs=3 soak=0
 [[ " $* " == *" --quick "* ]] && frames=400 short=100 ioctls=5000
 args=("$@")
-for ((i = 0; i < ${#args[@]}; i++)); do [[ ${args[i]} == --frames ]] && frames=${args[i+1]}; done
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case ${args[i]} in
+    --frames) frames=${args[i+1]} ;;
+    --runs) runs=${args[i+1]} ;;
+    --soak) soak=${args[i+1]} ;;
+  esac
+done
 
 if [[ ${V4L2_SIDE_BY_SIDE_GUEST:-} != 1 && ! -d /sys/module/vivid ]]; then
   [[ -f $here/target/classpath.txt ]] || { echo "build first: mvn install -DskipTests" >&2; exit 2; }
@@ -52,7 +61,7 @@ peer() {
   child_cpu >/dev/null; c2=$(tail -1 "$work/times" | sed 's/m/ /g; s/s//g' | awk '{print $1*60 + $2 + $3*60 + $4}')
   local us
   us=$(awk -v a="$c0" -v b="$c1" -v c="$c2" -v n="$frames" -v s="$short" 'BEGIN { printf "%.1f", ((c - b) - (b - a)) * 1e6 / (n - s) }')
-  echo "$name process_us_per_frame $us" | tee -a "$results"
+  echo "$name process_us_per_frame $us" | tee -a "$results.$run"
 }
 rate() { v4l2-ctl -d "$1" --set-parm=60 >/dev/null || echo "warning: $1: frame rate not set" >&2; }
 cloop() { "$here/target/capture-loop" "$@"; }
@@ -62,35 +71,55 @@ gst() { gst-launch-1.0 -q v4l2src device="$single" num-buffers="$1" ! video/x-ra
 ff() { ffmpeg -nostdin -v error -f v4l2 -input_format yuyv422 -video_size 640x480 -i "$single" -frames:v "$1" -f null -; }
 lib() { "$java" --enable-native-access=ALL-UNNAMED "$@"; }
 
-rate "$single"
-echo "frame interval: $(v4l2-ctl -d "$single" --get-parm | grep -i 'frames per second' | head -1)"
-# the C loop, every memory type, both planarities
-dmabuf=; [[ -e /dev/dma_heap/system ]] && dmabuf=dmabuf
-for dev in single multi; do
-  node=${!dev}
-  for mem in mmap userptr $dmabuf; do
-    line=$(cloop "$node" "$frames" "$mem") && echo "c $dev $mem dequeue $line" | tee -a "$results"
+measure() {
+  rate "$single"
+  echo "frame interval: $(v4l2-ctl -d "$single" --get-parm | grep -i 'frames per second' | head -1)"
+  # the C loop, every memory type, both planarities
+  dmabuf=; [[ -e /dev/dma_heap/system ]] && dmabuf=dmabuf
+  for dev in single multi; do
+    node=${!dev}
+    for mem in mmap userptr $dmabuf; do
+      line=$(cloop "$node" "$frames" "$mem") && echo "c $dev $mem dequeue $line" | tee -a "$results.$run"
+    done
   done
-done
-# the library, the same cases in one JVM, warmed up once
-lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide steady "$single" "$multi" "$frames" $dmabuf | tee -a "$results"
-# the warm-up on its own, in fresh JVMs: default flags, then JDK 25's ahead-of-time cache
-# (a training run records it, -XX:AOTCache uses it)
-echo "library-warmup default $(lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single")" | tee -a "$results"
-aot=$work/side-by-side.aot
-lib -XX:AOTCacheOutput="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" > "$work/aot-training.log" 2>&1 \
-  || { echo "the AOT training run failed:"; tail -5 "$work/aot-training.log"; }
-if [[ -f $aot ]]; then
-  echo "library-warmup aot-cache $(lib -XX:AOTCache="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single")" | tee -a "$results"
-fi
-# whole programs, MMAP single-planar: the C loop measured the same way as the peers
-peer "c-whole-process" cloop_n
-peer v4l2-ctl v4l2ctl
-command -v gst-launch-1.0 >/dev/null && peer gstreamer gst
-command -v ffmpeg >/dev/null && peer ffmpeg ff
-# per ioctl
-echo "c ioctl $(cloop "$single" "$ioctls" ioctl)" | tee -a "$results"
-echo "library ioctl $(lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide ioctl "$single" "$ioctls")" | tee -a "$results"
+  # the library, the same cases in one JVM, warmed up once
+  lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide steady "$single" "$multi" "$frames" $dmabuf | tee -a "$results.$run"
+  # the warm-up on its own, in fresh JVMs: default flags, then JDK 25's ahead-of-time cache (a
+  # training run records it, -XX:AOTCache uses it): the first 300 frames each run, and in the
+  # first run how many frames until the steady state (up to 20,000)
+  local max=0; ((run == 1)) && max=20000
+  echo "library-warmup default $(lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
+  aot=$work/side-by-side.aot
+  if [[ ! -f $aot ]]; then
+    lib -XX:AOTCacheOutput="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" 3000 > "$work/aot-training.log" 2>&1 \
+      || { echo "the AOT training run failed:"; tail -5 "$work/aot-training.log"; }
+  fi
+  if [[ -f $aot ]]; then
+    echo "library-warmup aot-cache $(lib -XX:AOTCache="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
+  fi
+  # whole programs, MMAP single-planar: the C loop measured the same way as the peers
+  peer "c-whole-process" cloop_n
+  peer v4l2-ctl v4l2ctl
+  command -v gst-launch-1.0 >/dev/null && peer gstreamer gst
+  command -v ffmpeg >/dev/null && peer ffmpeg ff
+  # per ioctl
+  echo "c ioctl $(cloop "$single" "$ioctls" ioctl)" | tee -a "$results.$run"
+  echo "library ioctl $(lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide ioctl "$single" "$ioctls")" | tee -a "$results.$run"
 
-echo
-awk -f "$here/side-by-side.awk" "$results"
+}
+
+for ((run = 1; run <= runs; run++)); do
+  echo "== run $run of $runs"
+  measure
+  echo
+  awk -f "$here/side-by-side.awk" "$results.$run"
+  echo
+done
+if ((soak > 0)); then
+  echo "== soak: $soak s through every case"
+  lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide soak "$single" "$multi" "$soak" $dmabuf
+fi
+if ((runs > 1)); then
+  echo "== median (min-max) over $runs runs"
+  for ((run = 1; run <= runs; run++)); do awk -v mode=figures -f "$here/side-by-side.awk" "$results.$run"; done | awk -f "$here/side-by-side-runs.awk"
+fi

@@ -23,8 +23,9 @@ import java.nio.file.Path;
  *
  * <pre>
  * SideBySide steady SINGLE_NODE MULTI_NODE FRAMES [dmabuf]   every memory type, both planarities, both paths
- * SideBySide warmup DEVICE                                  the warm-up alone, in a fresh JVM
+ * SideBySide warmup DEVICE [MAX]                            the warm-up alone, in a fresh JVM
  * SideBySide ioctl DEVICE CALLS                             ns and heap bytes per call
+ * SideBySide soak SINGLE_NODE MULTI_NODE SECONDS [dmabuf]    a long run through every case: heap bytes and GCs
  * </pre>
  *
  * <p>{@code steady} warms up once (MMAP, dequeue) until a round of 300 frames allocates nothing
@@ -46,7 +47,7 @@ public final class SideBySide {
             }
             case "warmup" -> {
                 try (V4l2Device dev = V4l2Device.open(Path.of(args[1]))) {
-                    warmup(dev);
+                    warmup(dev, args.length > 2 ? Long.parseLong(args[2]) : 20_000);
                 }
             }
             case "steady" -> {
@@ -64,7 +65,15 @@ public final class SideBySide {
                     }
                 }
             }
-            default -> throw new IllegalArgumentException("steady, warmup or ioctl: " + args[0]);
+            case "soak" -> {
+                long seconds = Long.parseLong(args[3]);
+                boolean dmabuf = args.length > 4 && args[4].equals("dmabuf");
+                try (V4l2Device single = V4l2Device.open(Path.of(args[1])); V4l2Device multi = V4l2Device.open(Path.of(args[2]))) {
+                    untilSteady(single, multi);
+                    soak(new V4l2Device[] {single, multi}, dmabuf ? new String[] {"mmap", "userptr", "dmabuf"} : new String[] {"mmap", "userptr"}, seconds);
+                }
+            }
+            default -> throw new IllegalArgumentException("steady, warmup, ioctl or soak: " + args[0]);
         }
     }
 
@@ -73,8 +82,13 @@ public final class SideBySide {
      * each allocates nothing and the JIT compiled nothing meanwhile.
      */
     private static long untilSteady(V4l2Device... devs) {
+        return untilSteady(20_000, devs);
+    }
+
+    /** {@link #untilSteady(V4l2Device...)}, giving up after {@code max} frames (0: none). */
+    private static long untilSteady(long max, V4l2Device... devs) {
         long frames = 0;
-        for (int quiet = 0; quiet < 2 && frames < 20_000; ) {
+        for (int quiet = 0; quiet < 2 && frames < max; ) {
             boolean allQuiet = true;
             for (V4l2Device dev : devs) {
                 try (Stream s = new Stream(dev, "mmap")) {
@@ -94,7 +108,8 @@ public final class SideBySide {
         return frames;
     }
 
-    private static void warmup(V4l2Device dev) {
+    /** The first 300 frames in this JVM; then, up to {@code max} more, how many until steady ({@code max} if never; 0: not measured). */
+    private static void warmup(V4l2Device dev, long max) {
         long[] seq = {-1, 0};
         Sample a, b;
         try (Stream s = new Stream(dev, "mmap")) {
@@ -102,10 +117,10 @@ public final class SideBySide {
             frames(s.streaming, 300, false, seq);
             b = Sample.now();
         }
-        long more = untilSteady(dev);
+        long more = untilSteady(max, dev);
         System.out.printf("first300_process_us_per_frame %.1f first300_thread_us_per_frame %.1f first300_bytes_per_frame %.1f "
                         + "steady_after_frames %d%n", (b.process - a.process) / 1e3 / 300, (b.thread - a.thread) / 1e3 / 300,
-                (double) (b.allocated - a.allocated) / 300, 300 + more);
+                (double) (b.allocated - a.allocated) / 300, max == 0 ? 0 : 300 + more);
     }
 
     /** A started stream at 640x480 YUYV, 60 fps, 4 buffers of one memory type. */
@@ -168,6 +183,44 @@ public final class SideBySide {
                     (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos), seq[1] - gaps0,
                     d.jitMillis - c.jitMillis);
         }
+    }
+
+    /**
+     * After the warm-up, {@code seconds} of capture split evenly over every case (device, memory
+     * type, path), each on a new stream: heap bytes the capturing thread allocated while taking
+     * frames (stream set-up, between the cases, is not counted) and garbage collections over the
+     * whole run, set-ups included.
+     */
+    private static void soak(V4l2Device[] devs, String[] mems, long seconds) {
+        int cases = devs.length * mems.length * 2;
+        long perCase = seconds * 1_000_000_000L / cases;
+        long gcs0 = Sample.now().gcs, start = System.nanoTime(), allFrames = 0, allBytes = 0, allGaps = 0;
+        StringBuilder lines = new StringBuilder();
+        for (V4l2Device dev : devs) {
+            for (String mem : mems) {
+                for (boolean await : new boolean[] {false, true}) {
+                    long frames = 0, bytes = 0;
+                    long[] seq = {-1, 0};
+                    try (Stream s = new Stream(dev, mem)) {
+                        long end = System.nanoTime() + perCase;
+                        while (System.nanoTime() < end) {
+                            long a = THREADS.getCurrentThreadAllocatedBytes();
+                            frames(s.streaming, 60, await, seq);
+                            bytes += THREADS.getCurrentThreadAllocatedBytes() - a;
+                            frames += 60;
+                        }
+                    }
+                    allFrames += frames;
+                    allBytes += bytes;
+                    allGaps += seq[1];
+                    lines.append(String.format("soak-case %s %s %s frames %d bytes %d gaps %d%n", dev == devs[0] ? "single" : "multi", mem,
+                            await ? "await" : "dequeue", frames, bytes, seq[1]));
+                }
+            }
+        }
+        System.out.print(lines);
+        System.out.printf("soak seconds %.0f frames %d bytes %d bytes_per_frame %.3f gcs %d gaps %d%n", (System.nanoTime() - start) / 1e9,
+                allFrames, allBytes, (double) allBytes / allFrames, Sample.now().gcs - gcs0, allGaps);
     }
 
     /** Captures {@code n} frames; {@code seq} holds the last sequence number and the gaps seen. */
