@@ -72,7 +72,7 @@ public final class Streaming implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean closed;
     private boolean pending; // a buffer dequeued by await's error check, not yet handed out
-    private boolean waitedLast; // the last dequeue found no buffer ready and polled (under dequeueLock)
+    private boolean waitedLast; // the last dequeue waited in poll for its buffer (under dequeueLock)
     volatile CaptureLoop servedBy; // the loop that dequeues for this stream, if any
 
     Streaming(BufferSet set, Arena arena) {
@@ -159,9 +159,10 @@ public final class Streaming implements AutoCloseable {
         long deadline = deadline(timeoutMillis);
         checkNotServed();
         synchronized (dequeueLock) {
-            // a consumer that keeps up finds no buffer ready: after a wait, poll before DQBUF, which
-            // saves the DQBUF that would only say EAGAIN (poll, DQBUF, QBUF per frame, as in C)
-            boolean pollFirst = waitedLast && timeoutMillis != 0, polled = false;
+            // a consumer that keeps up finds no buffer ready: after a dequeue that waited in poll,
+            // poll first, saving the DQBUF that would only say EAGAIN (poll, DQBUF, QBUF a frame, as
+            // in C); one that is behind finds a buffer ready: DQBUF first (DQBUF, QBUF a frame)
+            boolean pollFirst = waitedLast && timeoutMillis != 0, waited = false;
             while (true) {
                 checkStreaming(true);
                 if (pending) {
@@ -169,7 +170,7 @@ public final class Streaming implements AutoCloseable {
                     return dequeued();
                 }
                 if (!pollFirst && tryDequeue()) {
-                    waitedLast = polled; // ready without a wait: a backlog, where DQBUF first is cheaper
+                    waitedLast = waited; // ready without a wait: a backlog, where DQBUF first is cheaper
                     return dequeued();
                 }
                 pollFirst = false;
@@ -178,8 +179,9 @@ public final class Streaming implements AutoCloseable {
                 }
                 int left = remaining(deadline);
                 if (left == 0) return null;
-                polled = true;
+                long before = System.nanoTime();
                 int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber(), left);
+                waited |= System.nanoTime() - before >= READY_AT_ONCE_NANOS;
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     // the driver says the queue can give nothing: DQBUF says why
                     checkStreaming(true);
@@ -194,6 +196,8 @@ public final class Streaming implements AutoCloseable {
     }
 
     private static final int ERROR_EVENTS = Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL;
+    /** A poll that returned sooner than this found the buffer ready: it did not wait for the driver. */
+    private static final long READY_AT_ONCE_NANOS = 50_000;
 
     private void checkNotServed() {
         CaptureLoop loop = servedBy;
