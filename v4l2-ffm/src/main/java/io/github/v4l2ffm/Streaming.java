@@ -6,6 +6,7 @@ import io.github.v4l2ffm.internal.PollSet;
 import io.github.v4l2ffm.internal.ioctl.Dqbuf;
 import io.github.v4l2ffm.internal.ioctl.Qbuf;
 import io.github.v4l2ffm.internal.ioctl.Streamon;
+import io.github.v4l2ffm.internal.jfr.FrameTelemetry;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -63,6 +64,7 @@ public final class Streaming implements AutoCloseable {
     private final Qbuf qbuf;
     private final PollSet pollSet;
     private final DeviceFd stopFd;
+    private final FrameTelemetry telemetry; // Flight Recorder events; null without jdk.jfr
 
     private final Object dequeueLock = new Object();
     private final Object queueLock = new Object();
@@ -86,6 +88,7 @@ public final class Streaming implements AutoCloseable {
         qbuf = new Qbuf(arena, type, memory, planeCount);
         pollSet = new PollSet(arena, name);
         stopFd = DeviceFd.eventFd(name + " stop eventfd");
+        telemetry = FrameTelemetry.create(fd.path(), type);
     }
 
     /** The buffer set being streamed. */
@@ -131,7 +134,8 @@ public final class Streaming implements AutoCloseable {
                 for (int p = 0; p < acquired; p++) buffer.dmaBufs[p].handle().release();
             }
             buffer.state = V4l2Buffer.State.QUEUED;
-            queued.incrementAndGet();
+            int before = queued.getAndIncrement();
+            if (telemetry != null) telemetry.queued(buffer, before);
         }
     }
 
@@ -321,8 +325,9 @@ public final class Streaming implements AutoCloseable {
             b.dataOffset[p] = dqbuf.dataOffset(p);
         }
         b.state = V4l2Buffer.State.DEQUEUED;
-        queued.decrementAndGet();
+        int left = queued.decrementAndGet();
         drained = b.isLast();
+        if (telemetry != null) telemetry.dequeued(b, left);
         return b;
     }
 
