@@ -55,7 +55,8 @@ public final class FrameEvent extends jdk.jfr.Event {
     public String clock;
 
     @Label("Dequeue Latency")
-    @Description("From the driver's timestamp to the dequeue; N/A unless the timestamp is on CLOCK_MONOTONIC")
+    @Description("From the driver's timestamp to the dequeue; N/A unless the timestamp is on CLOCK_MONOTONIC, "
+            + "negative if the driver stamps a time after the dequeue (a nominal end of frame)")
     @Timespan(Timespan.NANOSECONDS)
     public long latency;
 
