@@ -47,6 +47,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Many streams.</b> A {@link CaptureLoop} serves many capture streams from one thread. While
  * a loop serves this stream, {@link #dequeue} and {@link #await} throw
  * {@link IllegalStateException}: its frames go to the loop's handler.
+ *
+ * <p><b>Flight Recorder.</b> While a JDK Flight Recorder recording runs, every dequeue is an
+ * {@code io.github.v4l2ffm.Frame} event (buffer, sequence, bytes, timestamp, dequeue latency);
+ * a capture queue also records {@code io.github.v4l2ffm.SequenceGap} (frames lost between two
+ * dequeues) and {@code io.github.v4l2ffm.BufferHeld} (a buffer the application kept longer than
+ * the threshold, 20 ms by default). Without a recording this costs a check per frame, and no
+ * allocation either way.
  */
 public final class Streaming implements AutoCloseable {
     /** The timeout that waits until something happens. */
