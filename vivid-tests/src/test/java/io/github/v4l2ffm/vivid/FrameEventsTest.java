@@ -68,6 +68,7 @@ class FrameEventsTest {
     @Test
     void framesGapsAndHeldBuffersOfACapture(@Driver("vivid") V4l2Device dev) throws Exception {
         VideoFormat f = dev.captureQueue().setFormat(320, 180, PixelFormat.YUYV);
+        Fraction interval = dev.frameInterval(dev.captureQueue().type()).orElseThrow();
         dev.setFrameInterval(dev.captureQueue().type(), new Fraction(1, 30));
         // vivid stamps a frame with its period's ideal end by default, which a slow guest can dequeue
         // before (a negative latency); the period's start is when its thread fills the buffer
@@ -77,6 +78,7 @@ class FrameEventsTest {
             capture(dev, f);
         } finally {
             dev.controls().set(tsSource, 0);
+            dev.setFrameInterval(dev.captureQueue().type(), interval);
         }
     }
 
