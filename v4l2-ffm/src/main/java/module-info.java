@@ -6,5 +6,8 @@
  * {@code --enable-native-access=ALL-UNNAMED} (on the class path).
  */
 module io.github.v4l2ffm {
+    // the frame events (internal.jfr): recorded when the runtime has the Flight Recorder, optional otherwise
+    requires static jdk.jfr;
+
     exports io.github.v4l2ffm;
 }

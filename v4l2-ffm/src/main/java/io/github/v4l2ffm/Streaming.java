@@ -6,6 +6,7 @@ import io.github.v4l2ffm.internal.PollSet;
 import io.github.v4l2ffm.internal.ioctl.Dqbuf;
 import io.github.v4l2ffm.internal.ioctl.Qbuf;
 import io.github.v4l2ffm.internal.ioctl.Streamon;
+import io.github.v4l2ffm.internal.jfr.FrameTelemetry;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -46,6 +47,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Many streams.</b> A {@link CaptureLoop} serves many capture streams from one thread. While
  * a loop serves this stream, {@link #dequeue} and {@link #await} throw
  * {@link IllegalStateException}: its frames go to the loop's handler.
+ *
+ * <p><b>Flight Recorder.</b> While a JDK Flight Recorder recording runs, every dequeue is an
+ * {@code io.github.v4l2ffm.Frame} event (buffer, sequence, bytes, timestamp, dequeue latency);
+ * a capture queue also records {@code io.github.v4l2ffm.SequenceGap} (frames lost between two
+ * dequeues) and {@code io.github.v4l2ffm.BufferHeld} (a buffer the application kept longer than
+ * the threshold, 20 ms by default). Without a recording this costs a check per frame, and no
+ * allocation either way.
  */
 public final class Streaming implements AutoCloseable {
     /** The timeout that waits until something happens. */
@@ -63,6 +71,7 @@ public final class Streaming implements AutoCloseable {
     private final Qbuf qbuf;
     private final PollSet pollSet;
     private final DeviceFd stopFd;
+    private final FrameTelemetry telemetry; // Flight Recorder events; null without jdk.jfr
 
     private final Object dequeueLock = new Object();
     private final Object queueLock = new Object();
@@ -88,6 +97,7 @@ public final class Streaming implements AutoCloseable {
         pollSet = new PollSet(arena, name);
         stopFd = DeviceFd.eventFd(name + " stop eventfd");
         fd.linkWake(stopFd); // closing or losing the device signals it too: waits poll two descriptors, not three
+        telemetry = FrameTelemetry.create(fd.path(), type);
     }
 
     /** The buffer set being streamed. */
@@ -133,7 +143,8 @@ public final class Streaming implements AutoCloseable {
                 for (int p = 0; p < acquired; p++) buffer.dmaBufs[p].handle().release();
             }
             buffer.state = V4l2Buffer.State.QUEUED;
-            queued.incrementAndGet();
+            int before = queued.getAndIncrement();
+            if (telemetry != null) telemetry.queued(buffer, before);
         }
     }
 
@@ -338,8 +349,9 @@ public final class Streaming implements AutoCloseable {
             b.dataOffset[p] = dqbuf.dataOffset(p);
         }
         b.state = V4l2Buffer.State.DEQUEUED;
-        queued.decrementAndGet();
+        int left = queued.decrementAndGet();
         drained = b.isLast();
+        if (telemetry != null) telemetry.dequeued(b, left);
         return b;
     }
 
