@@ -29,7 +29,7 @@ KSRC=linux-source-$(cut -d. -f1,2 <<<"$KVER")   # linux-source-6.12
 CACHE_ROOT=${V4L2_LAB_CACHE:-$HOME/.cache/v4l2-ffm-lab}
 CACHE=$CACHE_ROOT/$KVER
 MODULES_KEY="1 $KPKGVER"   # bump the number when what the module stage builds changes
-VIVID_PARAMS=${V4L2_LAB_VIVID:-n_devs=4 node_types=0x1,0x1,0x1,0x1 multiplanar=1,2,1,1}
+VIVID_PARAMS=${V4L2_LAB_VIVID:-n_devs=4 node_types=0x101,0x101,0x1,0x1 multiplanar=1,2,1,1}
 
 say() { printf 'lab: %s\n' "$*" >&2; }
 die() { printf 'lab: error: %s\n' "$*" >&2; exit 1; }

@@ -111,10 +111,14 @@ public final class Streaming implements AutoCloseable {
 
     /**
      * Gives {@code buffer} to the driver ({@code VIDIOC_QBUF}): an empty capture buffer to fill, or
-     * an output buffer whose {@link V4l2Buffer#setBytesUsed(int, int) bytes used} are set.
+     * an output buffer with its {@link V4l2Buffer#setBytesUsed(int, int) bytes used} per plane,
+     * {@link V4l2Buffer#setTimestampNanos(long) timestamp} and {@link V4l2Buffer#setField field}.
      *
      * @throws IllegalArgumentException if the buffer belongs to another buffer set
-     * @throws IllegalStateException if it is already queued or streaming has ended
+     * @throws IllegalStateException if it is already queued; {@link StreamEndedException} (an
+     *         {@code IllegalStateException}) if streaming has ended
+     * @throws V4l2Exception if the driver refuses the buffer ({@link V4l2Exception.Reason#REFUSED}:
+     *         for an output buffer, too few bytes for its format or a field its format does not take)
      */
     public void queue(V4l2Buffer buffer) {
         if (buffer.bufferSet() != set) throw new IllegalArgumentException(buffer + " does not belong to " + set);
@@ -137,7 +141,7 @@ public final class Streaming implements AutoCloseable {
                     };
                     qbuf.plane(p, type.isOutput() ? outputBytes(buffer, p) : 0, buffer.length(p), ref);
                 }
-                qbuf.queue(fd, buffer.index(), type.isOutput() ? FieldOrder.NONE.value() : 0,
+                qbuf.queue(fd, buffer.index(), type.isOutput() ? outputField(buffer) : 0,
                         type.isOutput() ? buffer.timestampNanos : 0, name);
             } finally {
                 for (int p = 0; p < acquired; p++) buffer.dmaBufs[p].handle().release();
@@ -146,6 +150,11 @@ public final class Streaming implements AutoCloseable {
             int before = queued.getAndIncrement();
             if (telemetry != null) telemetry.queued(buffer, before);
         }
+    }
+
+    /** The field an output buffer is queued with: its own, NONE (progressive) if it has none. */
+    private static int outputField(V4l2Buffer b) {
+        return b.field == FieldOrder.ANY.value() ? FieldOrder.NONE.value() : b.field;
     }
 
     private static int outputBytes(V4l2Buffer b, int plane) {

@@ -9,6 +9,19 @@ import java.lang.foreign.MemorySegment;
  * its fields, so capture allocates nothing per frame. Its data is valid from the
  * {@link Streaming#dequeue} that returned it until it is queued again; its segments become
  * unusable (an {@link IllegalStateException}, never a crash) when its buffer set is closed.
+ *
+ * <p><b>Output buffers.</b> A producer fills a buffer the driver does not hold
+ * ({@link Streaming#freeBuffer(long)}), with {@link #write(int, MemorySegment)} or through
+ * {@link #segment(int)}, sets what the frame is with {@link #setBytesUsed(int, int)},
+ * {@link #setTimestampNanos(long)} and {@link #setField(FieldOrder)}, and queues it
+ * ({@link Streaming#queue(V4l2Buffer)}). What is set stays until set again or until a dequeue
+ * of the buffer replaces it with what the driver reports:
+ * <pre>{@code
+ * V4l2Buffer b = stream.freeBuffer(1000);
+ * b.write(0, MemorySegment.ofArray(frame));   // copies the frame, sets bytes used
+ * b.setTimestampNanos(System.nanoTime());
+ * stream.queue(b);
+ * }</pre>
  */
 public final class V4l2Buffer {
     /** {@code V4L2_BUF_FLAG_KEYFRAME}. */
@@ -104,7 +117,14 @@ public final class V4l2Buffer {
         return length[plane];
     }
 
-    /** Sets how many bytes of plane {@code plane} hold data, before queuing an output buffer. */
+    /**
+     * Sets how many bytes of plane {@code plane} hold data, before queuing an output buffer; 0
+     * (a new buffer's value) queues the plane's whole {@link #length(int) length}. The driver may
+     * refuse a frame shorter than its format needs: then {@link Streaming#queue(V4l2Buffer)}
+     * throws a {@link V4l2Exception} with reason {@link V4l2Exception.Reason#REFUSED}.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is negative or more than the plane's length
+     */
     public void setBytesUsed(int plane, int bytes) {
         if (bytes < 0 || bytes > length[plane]) {
             throw new IllegalArgumentException("bytes used " + bytes + " out of 0.." + length[plane] + " for plane " + plane);
@@ -122,7 +142,16 @@ public final class V4l2Buffer {
         return timestampNanos;
     }
 
-    /** Sets the timestamp of an output buffer (a mem-to-mem device copies it to its result). */
+    /**
+     * Sets the timestamp of an output buffer, in nanoseconds (sent in microseconds, as
+     * {@code struct timeval}). A queue whose {@link #timestampType()} is
+     * {@link TimestampType#COPY} (codecs, mem-to-mem devices) hands it back on the dequeued
+     * buffer and on the frame made from it; a device that times its output itself (such as
+     * vivid's video output, {@link TimestampType#MONOTONIC}) reports when it sent the frame
+     * instead.
+     *
+     * @throws IllegalArgumentException if {@code nanos} is negative
+     */
     public void setTimestampNanos(long nanos) {
         if (nanos < 0) throw new IllegalArgumentException("timestamp must not be negative: " + nanos);
         timestampNanos = nanos;
@@ -153,9 +182,53 @@ public final class V4l2Buffer {
         return (flags & FLAG_KEYFRAME) != 0;
     }
 
-    /** The field order of the frame. */
+    /**
+     * The field order of the frame: as the last dequeue reported, or as set by
+     * {@link #setField(FieldOrder)} since.
+     */
     public FieldOrder field() {
         return FieldOrder.of(field);
+    }
+
+    /**
+     * Sets the field of an output buffer: {@link FieldOrder#NONE} (what a buffer with none set
+     * sends) for a progressive frame, {@link FieldOrder#TOP} or {@link FieldOrder#BOTTOM} for one
+     * field of a {@link FieldOrder#ALTERNATE} stream, or the order of the two fields in an
+     * interlaced frame. The driver checks it against the queue's format when the buffer is
+     * queued; a driver whose format fixes the field (any field order but {@code ALTERNATE})
+     * may replace it with its own, which the dequeued buffer reports.
+     *
+     * @throws IllegalArgumentException if {@code field} is {@link FieldOrder#ANY}: an output
+     *         buffer holds a definite field
+     */
+    public void setField(FieldOrder field) {
+        if (field == FieldOrder.ANY) throw new IllegalArgumentException("an output buffer's field must be definite, not ANY");
+        this.field = field.value();
+    }
+
+    /**
+     * Copies {@code data} to the start of plane {@code plane} and sets the plane's
+     * {@link #setBytesUsed(int, int) bytes used} to its size, before queuing an output buffer.
+     * For {@link Memory#DMABUF} buffers the copy is bracketed by
+     * {@link #beginCpuAccess(boolean, boolean) CPU write access}, so the device sees it.
+     *
+     * @throws IllegalArgumentException if {@code data} is larger than the plane
+     * @throws IllegalStateException if the buffer is queued (the driver may be reading it) or its
+     *         buffer set is closed
+     */
+    public void write(int plane, MemorySegment data) {
+        MemorySegment target = segment(plane);
+        if (state == State.QUEUED) throw new IllegalStateException("buffer " + index + " is queued: the driver owns its memory");
+        if (data.byteSize() > length[plane]) {
+            throw new IllegalArgumentException(data.byteSize() + " bytes do not fit in plane " + plane + " (" + length[plane] + " bytes)");
+        }
+        if (dmaBufs != null) dmaBufs[plane].beginCpuAccess(false, true);
+        try {
+            MemorySegment.copy(data, 0, target, 0, data.byteSize());
+        } finally {
+            if (dmaBufs != null) dmaBufs[plane].endCpuAccess(false, true);
+        }
+        bytesUsed[plane] = (int) data.byteSize();
     }
 
     /** Whether the buffer is queued to the driver (its data must not be touched). */

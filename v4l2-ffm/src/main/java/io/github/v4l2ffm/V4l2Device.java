@@ -7,6 +7,7 @@ import io.github.v4l2ffm.internal.ioctl.EnumFrameintervals;
 import io.github.v4l2ffm.internal.ioctl.EnumFramesizes;
 import io.github.v4l2ffm.internal.ioctl.Fmt;
 import io.github.v4l2ffm.internal.ioctl.Inputs;
+import io.github.v4l2ffm.internal.ioctl.Outputs;
 import io.github.v4l2ffm.internal.ioctl.Parm;
 import io.github.v4l2ffm.internal.ioctl.Querycap;
 import io.github.v4l2ffm.internal.ioctl.Selection;
@@ -174,6 +175,25 @@ public final class V4l2Device implements AutoCloseable {
     /** Selects an input ({@code VIDIOC_S_INPUT}). */
     public void setInput(int index) {
         Inputs.setInput(fd, index);
+    }
+
+    /** The video outputs ({@code VIDIOC_ENUMOUTPUT}); empty for devices without outputs. */
+    public List<Output> outputs() {
+        return Outputs.outputs(fd);
+    }
+
+    /** The current output ({@code VIDIOC_G_OUTPUT}). */
+    public int output() {
+        return Outputs.output(fd);
+    }
+
+    /**
+     * Selects an output ({@code VIDIOC_S_OUTPUT}), such as a device's HDMI connector instead of
+     * its S-Video one. The output decides the formats and sizes the output queue takes: set the
+     * format after it.
+     */
+    public void setOutput(int index) {
+        Outputs.setOutput(fd, index);
     }
 
     /** A selection rectangle ({@code VIDIOC_G_SELECTION}), such as the crop bounds of a capture queue. */

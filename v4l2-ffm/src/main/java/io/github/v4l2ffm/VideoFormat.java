@@ -61,6 +61,16 @@ public record VideoFormat(BufferType type, int width, int height, PixelFormat pi
         return new VideoFormat(type, width, height, pixelFormat, field, planes, colorspace, ycbcrEncoding, quantization, transferFunction, flags);
     }
 
+    /**
+     * This format with another field order: {@link FieldOrder#ALTERNATE} for an output queue
+     * that takes one field per buffer, the producer naming each one (see
+     * {@link V4l2Buffer#setField(FieldOrder)}).
+     */
+    public VideoFormat withField(FieldOrder field) {
+        return new VideoFormat(type, width, height, pixelFormat, java.util.Objects.requireNonNull(field, "field"), planes, colorspace,
+                ycbcrEncoding, quantization, transferFunction, flags);
+    }
+
     /** This format for another queue (the same image, for example on the other side of a mem-to-mem device). */
     public VideoFormat withType(BufferType type) {
         return new VideoFormat(type, width, height, pixelFormat, field, planes, colorspace, ycbcrEncoding, quantization, transferFunction, flags);

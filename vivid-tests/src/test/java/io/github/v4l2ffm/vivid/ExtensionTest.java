@@ -30,7 +30,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 /**
  * The JUnit 5 extension as a user's test uses it, with the drivers loaded already (the lab VM
- * loads vivid as {@code n_devs=4 node_types=0x1,0x1,0x1,0x1 multiplanar=1,2,1,1}, vim2m, vicodec and vimc).
+ * loads vivid as {@code n_devs=4 node_types=0x101,0x101,0x1,0x1 multiplanar=1,2,1,1}, vim2m, vicodec and vimc).
  */
 @WithV4l2Drivers(vivid = @Vivid, vim2m = @Vim2m)
 class ExtensionTest {
@@ -39,7 +39,7 @@ class ExtensionTest {
     void capturesFromVividAndConvertsOnVim2m(@Driver("vivid") V4l2Device camera, @Driver("vim2m") DeviceInfo scaler,
                                              DriverEnvironment env) {
         assertEquals(Strategy.PRESENT, env.strategy());
-        assertTrue(env.modules().get("vivid").startsWith("n_devs=4 node_types=0x1,0x1,0x1,0x1 multiplanar=1,2,1,1"), env.modules().toString());
+        assertTrue(env.modules().get("vivid").startsWith("n_devs=4 node_types=0x101,0x101,0x1,0x1 multiplanar=1,2,1,1"), env.modules().toString());
         assertEquals("platform:vivid-000", camera.capabilities().busInfo());
         assertFalse(camera.capabilities().isMultiplanar());
         camera.captureQueue().setFormat(320, 180, PixelFormat.RGB24);
@@ -67,9 +67,9 @@ class ExtensionTest {
         assertFalse(enc.path().equals(dec.path()));
     }
 
-    /** A user's test class that needs a vivid output node, which the lab's vivid does not have. */
-    @WithV4l2Drivers(vivid = @Vivid(nodes = {VividNode.VIDEO_CAPTURE, VividNode.VIDEO_OUTPUT}))
-    static class NeedsAnOutputNode {
+    /** A user's test class that needs a vivid VBI output node, which the lab's vivid does not have. */
+    @WithV4l2Drivers(vivid = @Vivid(nodes = {VividNode.VIDEO_CAPTURE, VividNode.VBI_OUTPUT}))
+    static class NeedsAVbiOutputNode {
         @Test
         void runs() {
         }
@@ -77,17 +77,17 @@ class ExtensionTest {
 
     @Test
     void aModuleLoadedWithOtherParametersFailsWithWhatToDoNotASkip() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(NeedsAnOutputNode.class)).execute()
+        EngineTestKit.engine("junit-jupiter").selectors(selectClass(NeedsAVbiOutputNode.class)).execute()
                 .testEvents().assertStatistics(st -> st.failed(1).skipped(0).aborted(0).succeeded(0))
                 .assertThatEvents().haveExactly(1, EventConditions.finishedWithFailure(
                         TestExecutionResultConditions.message(m -> m.contains("vivid is loaded, but not as")
-                                && m.contains("no free instance is single-planar, node_types=0x101")
-                                && m.contains("sudo modprobe -r vivid && sudo modprobe vivid n_devs=1 node_types=0x101 multiplanar=1 allocators=0"))));
+                                && m.contains("no free instance is single-planar, node_types=0xc01")
+                                && m.contains("sudo modprobe -r vivid && sudo modprobe vivid n_devs=1 node_types=0xc01 multiplanar=1 allocators=0"))));
     }
 
     /** The same, opted into skipping. */
-    @WithV4l2Drivers(vivid = @Vivid(nodes = VividNode.VIDEO_OUTPUT), skipIfUnavailable = true)
-    static class SkipsWithoutAnOutputNode {
+    @WithV4l2Drivers(vivid = @Vivid(nodes = VividNode.VBI_OUTPUT), skipIfUnavailable = true)
+    static class SkipsWithoutAVbiOutputNode {
         @Test
         void runs() {
         }
@@ -95,7 +95,7 @@ class ExtensionTest {
 
     @Test
     void optingInTurnsTheFailureIntoAnAbortNeverAPass() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(SkipsWithoutAnOutputNode.class)).execute()
+        EngineTestKit.engine("junit-jupiter").selectors(selectClass(SkipsWithoutAVbiOutputNode.class)).execute()
                 .testEvents().assertStatistics(st -> st.failed(0).aborted(1).succeeded(0));
     }
 }
