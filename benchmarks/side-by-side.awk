@@ -27,10 +27,14 @@ END {
   printf "%-34s %16s %16s %14s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "first 300 B/fr", "steady after"
   for (k in warm) printf "%-34s %16s %16s %14s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames")
   print ""
-  printf "%-12s %8s %8s %8s %10s\n", "ioctl", "C ns", "lib ns", "lib x", "lib B/call"
-  split("querycap g_fmt g_ctrl", calls, " ")
-  for (i = 1; i <= 3; i++) {
+  # the library reads and sets controls with the extended calls: also compared to C making those
+  printf "%-12s %8s %8s %8s %10s %10s %8s\n", "ioctl", "C ns", "lib ns", "lib x", "lib B/call", "C EXT ns", "lib x"
+  split("querycap g_fmt g_ctrl s_ctrl s_ctrl_alt", calls, " ")
+  split("- - g_ext_ctrls s_ext_ctrls s_ext_ctrls_alt", ext, " ")
+  for (i = 1; i <= 5; i++) {
     cn = val(cio, calls[i] "_ns"); ln = val(lio, calls[i] "_ns")
-    printf "%-12s %8s %8s %8.2f %10s\n", calls[i], cn, ln, (cn > 0 ? ln / cn : 0), val(lio, calls[i] "_bytes")
+    en = ext[i] == "-" ? "" : val(cio, ext[i] "_ns")
+    printf "%-12s %8s %8s %8.2f %10s %10s %8s\n", calls[i], cn, ln, (cn > 0 ? ln / cn : 0), val(lio, calls[i] "_bytes"),
+      en, (en > 0 ? sprintf("%.2f", ln / en) : "")
   }
 }

@@ -192,24 +192,37 @@ public final class SideBySide {
     private static void ioctls(V4l2Device dev, long n) {
         long sink = 0;
         BufferQueue q = dev.captureQueue();
+        io.github.v4l2ffm.Controls c = dev.controls();
+        long tid = Thread.currentThread().threadId();
+        String[] names = {"querycap", "g_fmt", "g_ctrl", "s_ctrl", "s_ctrl_alt"};
+        long[] t = new long[names.length + 1], a = new long[names.length + 1];
         // 10 rounds: the JIT compiles the calls in the first ones; the last is the steady state
         for (int round = 0; round < 10; round++) {
-            long a0 = THREADS.getThreadAllocatedBytes(Thread.currentThread().threadId());
-            long t0 = System.nanoTime();
+            a[0] = THREADS.getThreadAllocatedBytes(tid);
+            t[0] = System.nanoTime();
             for (long i = 0; i < n; i++) sink += dev.queryCapabilities().version();
-            long t1 = System.nanoTime();
-            long a1 = THREADS.getThreadAllocatedBytes(Thread.currentThread().threadId());
+            t[1] = System.nanoTime();
+            a[1] = THREADS.getThreadAllocatedBytes(tid);
             for (long i = 0; i < n; i++) sink += q.format().width();
-            long t2 = System.nanoTime();
-            long a2 = THREADS.getThreadAllocatedBytes(Thread.currentThread().threadId());
-            for (long i = 0; i < n; i++) sink += dev.controls().get(Cid.BRIGHTNESS);
-            long t3 = System.nanoTime();
-            long a3 = THREADS.getThreadAllocatedBytes(Thread.currentThread().threadId());
+            t[2] = System.nanoTime();
+            a[2] = THREADS.getThreadAllocatedBytes(tid);
+            for (long i = 0; i < n; i++) sink += c.get(Cid.BRIGHTNESS);
+            t[3] = System.nanoTime();
+            a[3] = THREADS.getThreadAllocatedBytes(tid);
+            // S_CTRL: the same value every time (as the C loop), then two values in turn
+            for (long i = 0; i < n; i++) sink += c.set(Cid.BRIGHTNESS, 128).actual();
+            t[4] = System.nanoTime();
+            a[4] = THREADS.getThreadAllocatedBytes(tid);
+            for (long i = 0; i < n; i++) sink += c.set(Cid.BRIGHTNESS, 100 + (i & 1)).actual();
+            t[5] = System.nanoTime();
+            a[5] = THREADS.getThreadAllocatedBytes(tid);
             if (round == 9) {
-                System.out.printf("querycap_ns %.1f g_fmt_ns %.1f g_ctrl_ns %.1f querycap_bytes %.1f g_fmt_bytes %.1f g_ctrl_bytes %.1f (%d)%n",
-                        (double) (t1 - t0) / n, (double) (t2 - t1) / n, (double) (t3 - t2) / n,
-                        (double) (a1 - a0) / n, (double) (a2 - a1) / n, (double) (a3 - a2) / n, sink & 1);
+                StringBuilder out = new StringBuilder();
+                for (int k = 0; k < names.length; k++) out.append(String.format("%s_ns %.1f ", names[k], (double) (t[k + 1] - t[k]) / n));
+                for (int k = 0; k < names.length; k++) out.append(String.format("%s_bytes %.1f ", names[k], (double) (a[k + 1] - a[k]) / n));
+                System.out.println(out.append('(').append(sink & 1).append(')'));
             }
         }
+        c.set(Cid.BRIGHTNESS, 128);
     }
 }
