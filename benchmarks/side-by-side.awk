@@ -17,7 +17,9 @@ function sorted(a, out,    k, n, i, j, t) { n = 0; for (k in a) out[++n] = k
   else if (NF == 3 && $2 == "process_us_per_frame") whole[$1] = $3
 }
 END {
-  split("querycap g_fmt g_ctrl s_ctrl", calls, " ")
+  # the library reads and sets controls with the extended calls: also compared to C making those
+  split("querycap g_fmt g_ctrl s_ctrl s_ctrl_alt", calls, " ")
+  split("- - g_ext_ctrls s_ext_ctrls s_ext_ctrls_alt", ext, " ")
   base = whole["c-whole-process"]
   lp = val(lib["single mmap dequeue"], "process_us_per_frame")
   if (mode == "figures") {
@@ -40,10 +42,11 @@ END {
       fig("warmup-first300-bytes-per-frame " k, val(warm[k], "first300_bytes_per_frame"))
       s = val(warm[k], "steady_after_frames"); if (s > 0) fig("warmup-steady-after-frames " k, s)
     }
-    for (i = 1; i <= 4; i++) {
+    for (i = 1; i <= 5; i++) {
       cn = val(cio, calls[i] "_ns"); ln = val(lio, calls[i] "_ns")
       if (ln == "") continue
       fig("ioctl-ns-c " calls[i], cn); fig("ioctl-ns-library " calls[i], ln); fig("ioctl-x-c " calls[i], ratio(ln, cn))
+      if (ext[i] != "-") fig("ioctl-x-c-ext " calls[i], ratio(ln, val(cio, ext[i] "_ns")))
       fig("ioctl-bytes-per-call " calls[i], val(lio, calls[i] "_bytes"))
     }
     exit
@@ -67,10 +70,12 @@ END {
   printf "%-34s %16s %16s %14s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "first 300 B/fr", "steady after"
   for (k in warm) printf "%-34s %16s %16s %14s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames")
   print ""
-  printf "%-12s %8s %8s %8s %10s\n", "ioctl", "C ns", "lib ns", "lib x", "lib B/call"
-  for (i = 1; i <= 4; i++) {
+  printf "%-12s %8s %8s %8s %10s %10s %8s\n", "ioctl", "C ns", "lib ns", "lib x", "lib B/call", "C EXT ns", "lib x"
+  for (i = 1; i <= 5; i++) {
     cn = val(cio, calls[i] "_ns"); ln = val(lio, calls[i] "_ns")
     if (ln == "") continue
-    printf "%-12s %8s %8s %8.2f %10s\n", calls[i], cn, ln, (cn > 0 ? ln / cn : 0), val(lio, calls[i] "_bytes")
+    en = ext[i] == "-" ? "" : val(cio, ext[i] "_ns")
+    printf "%-12s %8s %8s %8.2f %10s %10s %8s\n", calls[i], cn, ln, (cn > 0 ? ln / cn : 0), val(lio, calls[i] "_bytes"),
+      en, (en > 0 ? sprintf("%.2f", ln / en) : "")
   }
 }

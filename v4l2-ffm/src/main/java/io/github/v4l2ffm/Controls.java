@@ -8,10 +8,9 @@ import io.github.v4l2ffm.internal.Errno;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 
 /**
@@ -29,13 +28,66 @@ import java.util.concurrent.ConcurrentHashMap;
  * afterwards (drivers clamp integers to their range), and a value the driver refuses (a menu
  * index not in the menu, a string too long, a read-only control) throws a {@link V4l2Exception}
  * that names the control and the reason.
+ *
+ * <p>{@link #get(int)} and {@link #set(int, long)} on integer controls make one ioctl each and,
+ * once the control is known, allocate nothing (a {@code set} that gives the same answer as the
+ * control's previous one returns the same {@link SetResult}).
  */
 public final class Controls {
     private final DeviceFd fd;
-    private final Map<Integer, ControlInfo> cache = new ConcurrentHashMap<>();
+    private final ExtCtrls.Single single = new ExtCtrls.Single();
+    /** The controls seen so far, sorted by ID; replaced whole (copy on write) under {@code this}. */
+    private volatile Known known = new Known(new int[0], new Known.Slot[0]);
+
+    /** A control's description, and the last answer a {@link #set} gave for it. */
+    private record Known(int[] ids, Slot[] slots) {
+        static final class Slot {
+            final ControlInfo info;
+            volatile SetResult lastSet;
+
+            Slot(ControlInfo info) {
+                this.info = info;
+            }
+        }
+
+        Slot find(int id) {
+            int i = Arrays.binarySearch(ids, id);
+            return i >= 0 ? slots[i] : null;
+        }
+    }
 
     Controls(DeviceFd fd) {
         this.fd = fd;
+    }
+
+    /** Keeps {@code info} (replacing what was kept for its ID); returns its slot. */
+    private synchronized Known.Slot remember(ControlInfo info) {
+        Known k = known;
+        Known.Slot slot = new Known.Slot(info);
+        int i = Arrays.binarySearch(k.ids, info.id());
+        if (i >= 0) {
+            Known.Slot[] slots = k.slots.clone();
+            slots[i] = slot;
+            known = new Known(k.ids, slots);
+        } else {
+            int at = -i - 1, n = k.ids.length;
+            int[] ids = new int[n + 1];
+            Known.Slot[] slots = new Known.Slot[n + 1];
+            System.arraycopy(k.ids, 0, ids, 0, at);
+            System.arraycopy(k.slots, 0, slots, 0, at);
+            ids[at] = info.id();
+            slots[at] = slot;
+            System.arraycopy(k.ids, at, ids, at + 1, n - at);
+            System.arraycopy(k.slots, at, slots, at + 1, n - at);
+            known = new Known(ids, slots);
+        }
+        return slot;
+    }
+
+    /** The slot of control {@code id}, querying the kernel the first time. */
+    private Known.Slot slot(int id) {
+        Known.Slot s = known.find(id);
+        return s != null ? s : remember(QueryExtCtrl.query(fd, id));
     }
 
     /** Every control of the device, control-class headers included, in the driver's order. */
@@ -44,7 +96,7 @@ public final class Controls {
         ControlInfo info;
         int id = 0;
         while ((info = QueryExtCtrl.next(fd, id)) != null) {
-            cache.put(info.id(), info);
+            remember(info);
             out.add(info);
             id = info.id();
         }
@@ -57,11 +109,7 @@ public final class Controls {
      * @throws V4l2Exception ({@code EINVAL}) if the device has no such control
      */
     public ControlInfo info(int id) {
-        ControlInfo cached = cache.get(id);
-        if (cached != null) return cached;
-        ControlInfo info = QueryExtCtrl.query(fd, id);
-        cache.put(id, info);
-        return info;
+        return slot(id).info;
     }
 
     /** The control with this name ({@code "Brightness"}) or key ({@code "brightness"}, as v4l2-ctl writes it). */
@@ -75,10 +123,24 @@ public final class Controls {
     public long get(int id) {
         ControlInfo info = info(id);
         if (info.hasPayload()) throw new IllegalArgumentException(describe(info) + " holds a " + (info.dimensions().isEmpty() ? "" : "array of ") + info.type() + ": use getString or getBytes");
-        Batch b = new Batch(false);
-        b.entries.add(new Batch.Item(info, 0, null));
-        b.run(ExtCtrls.Op.GET);
-        return b.entries.getFirst().result;
+        return value(ExtCtrls.Op.GET, info, 0);
+    }
+
+    /** How an integer control's value travels. */
+    private static ExtCtrls.Kind kind(ControlInfo info) {
+        return info.type() == ControlType.INTEGER64 ? ExtCtrls.Kind.INT64
+                : info.type() == ControlType.BITMASK ? ExtCtrls.Kind.UINT32 : ExtCtrls.Kind.INT32;
+    }
+
+    /** One integer control's GET, SET or TRY through the device's kept argument: the value the kernel answers with. */
+    private long value(ExtCtrls.Op op, ControlInfo info, long value) {
+        int errno;
+        synchronized (single) {
+            long v = single.run(fd, op, info.id(), kind(info), value);
+            errno = single.errno();
+            if (errno == 0) return v;
+        }
+        throw fd.failure(op.call, errno, meaning(errno, info, value, false, 1), null);
     }
 
     /** The value of a string control. */
@@ -122,18 +184,32 @@ public final class Controls {
     }
 
     /**
-     * Sets an integer, boolean, menu, integer-menu, 64-bit integer or bitmask control and reads
-     * it back.
+     * Sets an integer, boolean, menu, integer-menu, 64-bit integer or bitmask control, and says
+     * what it holds afterwards: the value the kernel answers the set with (after clamping), or,
+     * for a volatile control, the value read back after it.
      *
      * @throws V4l2Exception if the driver refuses the value ({@code EINVAL} for a menu index not
      *         in the menu, {@code ERANGE} for a bitmask with unknown bits, {@code EACCES} for a
      *         read-only control)
      */
     public SetResult set(int id, long value) {
-        batch().set(id, value).apply();
-        ControlInfo info = info(id);
-        long actual = info.has(ControlInfo.FLAG_WRITE_ONLY) || info.type() == ControlType.BUTTON ? value : get(id);
-        return new SetResult(id, value, actual);
+        Known.Slot slot = slot(id);
+        ControlInfo info = slot.info;
+        checkInteger(info);
+        checkFits(info, value);
+        long answer = value(ExtCtrls.Op.SET, info, value);
+        long actual = info.has(ControlInfo.FLAG_WRITE_ONLY) || info.type() == ControlType.BUTTON ? value
+                : info.has(ControlInfo.FLAG_VOLATILE) ? value(ExtCtrls.Op.GET, info, 0) : answer;
+        SetResult last = slot.lastSet;
+        if (last != null && last.requested() == value && last.actual() == actual) return last;
+        SetResult r = new SetResult(id, value, actual);
+        slot.lastSet = r;
+        return r;
+    }
+
+    /** Refuses a control whose value is not an integer (string, array, compound). */
+    private static void checkInteger(ControlInfo info) {
+        if (info.hasPayload()) throw new IllegalArgumentException(describe(info) + " holds a " + (info.dimensions().isEmpty() ? "" : "array of ") + info.type() + ": use setString or setBytes");
     }
 
     /** Sets a string control; {@code ERANGE} if it is longer than the control's maximum. */
@@ -186,7 +262,7 @@ public final class Controls {
         /** Adds an integer, boolean, menu, integer-menu, 64-bit, bitmask or button value. */
         public Batch set(int id, long value) {
             ControlInfo info = info(id);
-            if (info.hasPayload()) throw new IllegalArgumentException(describe(info) + " holds a " + (info.dimensions().isEmpty() ? "" : "array of ") + info.type() + ": use setString or setBytes");
+            checkInteger(info);
             checkFits(info, value);
             entries.add(new Item(info, value, null));
             return this;
@@ -255,18 +331,23 @@ public final class Controls {
 
     /** What an errno from the EXT_CTRLS calls means, naming the control at fault. */
     private static Errors.Meaning meaning(int errno, Batch.Item e, int count) {
-        String what = e == null ? (count == 1 ? "the control" : "the batch as a whole (no single control named)")
-                : describe(e.info) + (e.payload == null ? " = " + e.value : "");
+        return e == null ? meaning(errno, null, 0, false, count) : meaning(errno, e.info, e.value, e.payload != null, count);
+    }
+
+    /** What an errno means for control {@code info} ({@code null}: none named) given {@code value} (or a payload). */
+    private static Errors.Meaning meaning(int errno, ControlInfo info, long value, boolean payload, int count) {
+        String what = info == null ? (count == 1 ? "the control" : "the batch as a whole (no single control named)")
+                : describe(info) + (payload ? "" : " = " + value);
         Errors.Meaning m = switch (errno) {
             case Errno.EINVAL -> new Errors.Meaning(V4l2Exception.Reason.REFUSED,
-                    e != null && (e.info.type() == ControlType.MENU || e.info.type() == ControlType.INTEGER_MENU)
-                            ? "not an item of the menu " + e.info.menu().stream().map(m2 -> String.valueOf(m2.index())).toList()
+                    info != null && (info.type() == ControlType.MENU || info.type() == ControlType.INTEGER_MENU)
+                            ? "not an item of the menu " + info.menu().stream().map(m2 -> String.valueOf(m2.index())).toList()
                             : "invalid control or value");
-            case Errno.ERANGE -> new Errors.Meaning(V4l2Exception.Reason.REFUSED, e != null && e.info.type() == ControlType.STRING
-                    ? "string longer than " + e.info.maximum() + " bytes (or shorter than " + e.info.minimum() + ")"
-                    : "value out of range " + (e == null ? "" : e.info.minimum() + ".." + e.info.maximum()));
+            case Errno.ERANGE -> new Errors.Meaning(V4l2Exception.Reason.REFUSED, info != null && info.type() == ControlType.STRING
+                    ? "string longer than " + info.maximum() + " bytes (or shorter than " + info.minimum() + ")"
+                    : "value out of range " + (info == null ? "" : info.minimum() + ".." + info.maximum()));
             case Errno.EACCES -> new Errors.Meaning(V4l2Exception.Reason.REFUSED,
-                    e != null && e.info.has(ControlInfo.FLAG_WRITE_ONLY) ? "write-only control" : "read-only control");
+                    info != null && info.has(ControlInfo.FLAG_WRITE_ONLY) ? "write-only control" : "read-only control");
             case Errno.EBUSY -> new Errors.Meaning(V4l2Exception.Reason.BUSY, "control is busy (grabbed while streaming)");
             case Errno.ENOSPC -> new Errors.Meaning(V4l2Exception.Reason.REFUSED, "payload size does not match the control");
             default -> null;

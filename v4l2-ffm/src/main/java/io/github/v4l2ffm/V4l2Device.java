@@ -42,13 +42,16 @@ import java.util.Optional;
 public final class V4l2Device implements AutoCloseable {
     private final DeviceFd fd;
     private final Capabilities capabilities;
+    private final Querycap querycap;
+    private final Fmt fmt = new Fmt();
     private final Map<BufferType, BufferQueue> queues = new EnumMap<>(BufferType.class);
 
     private final Controls controls;
     private final Events events;
 
-    private V4l2Device(DeviceFd fd, Capabilities capabilities) {
+    private V4l2Device(DeviceFd fd, Querycap querycap, Capabilities capabilities) {
         this.fd = fd;
+        this.querycap = querycap;
         this.capabilities = capabilities;
         this.controls = new Controls(fd);
         this.events = new Events(fd);
@@ -63,7 +66,8 @@ public final class V4l2Device implements AutoCloseable {
     public static V4l2Device open(Path path) {
         DeviceFd fd = DeviceFd.open(path);
         try {
-            return new V4l2Device(fd, queryCapabilities(fd));
+            Querycap querycap = new Querycap();
+            return new V4l2Device(fd, querycap, querycap.query(fd));
         } catch (RuntimeException | Error e) {
             fd.close();
             throw e;
@@ -95,12 +99,14 @@ public final class V4l2Device implements AutoCloseable {
     }
 
     /**
-     * Reads the capabilities from the kernel again.
+     * Reads the capabilities from the kernel again. When they are the same as the last time, the
+     * same {@link Capabilities} object is returned (it is immutable): asking again allocates
+     * nothing.
      *
      * @throws IllegalStateException if the device is closed
      */
     public Capabilities queryCapabilities() {
-        return queryCapabilities(fd);
+        return querycap.query(fd);
     }
 
     /** Whether {@link #close()} has not been called yet. */
@@ -129,9 +135,13 @@ public final class V4l2Device implements AutoCloseable {
         return EnumFrameintervals.enumFrameIntervals(fd, format, width, height);
     }
 
-    /** The current format of the {@code type} queue ({@code VIDIOC_G_FMT}). */
+    /**
+     * The current format of the {@code type} queue ({@code VIDIOC_G_FMT}). When it is the same as
+     * the last one read or set, the same {@link VideoFormat} object is returned (it is immutable):
+     * asking again allocates nothing.
+     */
     public VideoFormat format(BufferType type) {
-        return Fmt.format(fd, Fmt.Op.GET, VideoFormat.of(type, 0, 0, null));
+        return fmt.get(fd, Objects.requireNonNull(type, "type"));
     }
 
     /**
@@ -139,12 +149,12 @@ public final class V4l2Device implements AutoCloseable {
      * in size or pixel format from the request: check it.
      */
     public VideoFormat setFormat(VideoFormat request) {
-        return Fmt.format(fd, Fmt.Op.SET, request);
+        return fmt.call(fd, Fmt.Op.SET, request);
     }
 
     /** What {@link #setFormat} would choose for {@code request}, without changing anything ({@code VIDIOC_TRY_FMT}). */
     public VideoFormat tryFormat(VideoFormat request) {
-        return Fmt.format(fd, Fmt.Op.TRY, request);
+        return fmt.call(fd, Fmt.Op.TRY, request);
     }
 
     /** The time per frame of the {@code type} queue ({@code VIDIOC_G_PARM}), if the device has one. */

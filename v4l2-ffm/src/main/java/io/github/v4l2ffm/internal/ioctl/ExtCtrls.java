@@ -67,6 +67,56 @@ public final class ExtCtrls {
     public record Result(int errno, int errorIndex) {
     }
 
+    /**
+     * One device's calls on a single integer control (INT32, UINT32, INT64), with argument memory
+     * allocated once and reused: no allocation per call. Callers hold this object's lock around
+     * {@link #run} and {@link #errno()}. The memory is freed with this object.
+     */
+    public static final class Single {
+        private final MemorySegment ctrls;
+        private final MemorySegment control;
+        private int errno;
+
+        public Single() {
+            long size = v4l2_ext_controls.layout().byteSize();
+            MemorySegment both = Arena.ofAuto().allocate(size + v4l2_ext_control.layout().byteSize(), 8);
+            ctrls = both.asSlice(0, size);
+            control = both.asSlice(size, v4l2_ext_control.layout().byteSize());
+        }
+
+        /**
+         * Runs {@code op} on control {@code id}, sending {@code value} (SET, TRY), and returns the
+         * value the kernel answers with, read as {@code kind} says; on failure 0, and
+         * {@link #errno()} is not 0 (the single control is the one at fault).
+         */
+        public long run(DeviceFd fd, Op op, int id, Kind kind, long value) {
+            ctrls.fill((byte) 0);
+            control.fill((byte) 0);
+            v4l2_ext_controls.which(ctrls, V4L2_CTRL_WHICH_CUR_VAL());
+            v4l2_ext_controls.count(ctrls, 1);
+            v4l2_ext_controls.controls(ctrls, control);
+            v4l2_ext_control.id(control, id);
+            if (kind == Kind.INT64) v4l2_ext_control.value64(control, value);
+            else v4l2_ext_control.value(control, (int) value);
+            int r = fd.tryIoctl(op.request(), ctrls);
+            if (r < 0) {
+                errno = -r;
+                return 0;
+            }
+            errno = 0;
+            return switch (kind) {
+                case INT64 -> v4l2_ext_control.value64(control);
+                case UINT32 -> Integer.toUnsignedLong(v4l2_ext_control.value(control));
+                default -> v4l2_ext_control.value(control);
+            };
+        }
+
+        /** The errno of the last {@link #run}, 0 if it succeeded. */
+        public int errno() {
+            return errno;
+        }
+    }
+
     public static Result run(DeviceFd fd, Op op, List<Entry> entries) {
         if (entries.isEmpty()) return new Result(0, -1);
         try (Arena arena = Arena.ofConfined()) {

@@ -23,7 +23,6 @@ import static io.github.v4l2ffm.bindings.Videodev2.*;
  * queue has buffers, or another handle owns it.
  */
 public final class Fmt {
-    private Fmt() {}
 
     /** Which of the three. */
     public enum Op {
@@ -36,7 +35,57 @@ public final class Fmt {
         }
     }
 
-    /** The current format (GET, {@code in} gives only the type), or the one the driver chose for {@code in}. */
+    private static final long SIZE = v4l2_format.layout().byteSize();
+    private static final BufferType[] TYPES = BufferType.values();
+
+    // one device's argument, and per buffer type the last answer as bytes and as its record
+    private final MemorySegment arg = Arena.ofAuto().allocate(v4l2_format.layout());
+    private final MemorySegment[] lastBytes = new MemorySegment[TYPES.length];
+    private final VideoFormat[] last = new VideoFormat[TYPES.length];
+
+    /**
+     * One device's G_FMT, S_FMT and TRY_FMT: the argument is allocated once and reused under this
+     * object's lock; an answer whose bytes equal the last G_FMT or S_FMT answer for its type
+     * returns that answer's {@link VideoFormat}, so asking again allocates nothing. The memory is
+     * freed with this object.
+     */
+    public Fmt() {
+    }
+
+    /** The current format of the {@code type} queue ({@code VIDIOC_G_FMT}). */
+    public synchronized VideoFormat get(DeviceFd fd, BufferType type) {
+        arg.fill((byte) 0);
+        v4l2_format.type(arg, type.value());
+        int r = fd.tryIoctl(VIDIOC_G_FMT(), arg);
+        if (r < 0) throw fd.failure(Op.GET.call, -r, meaning(Op.GET, -r, type), null);
+        return answer(type, true);
+    }
+
+    /** The format the driver chose for {@code in} (SET, TRY); GET reads the current format of {@code in}'s type. */
+    public synchronized VideoFormat call(DeviceFd fd, Op op, VideoFormat in) {
+        if (op == Op.GET) return get(fd, in.type());
+        arg.fill((byte) 0);
+        encode(arg, in);
+        int r = fd.tryIoctl(op == Op.SET ? VIDIOC_S_FMT() : VIDIOC_TRY_FMT(), arg);
+        if (r < 0) throw fd.failure(op.call, -r, meaning(op, -r, in.type()), null);
+        return answer(in.type(), op == Op.SET);
+    }
+
+    /** The record for the answer in {@code arg}: the kept one if the bytes are the same; {@code keep}: keep this one. */
+    private VideoFormat answer(BufferType type, boolean keep) {
+        int t = type.ordinal();
+        MemorySegment kept = lastBytes[t];
+        if (kept != null && arg.mismatch(kept) < 0) return last[t];
+        VideoFormat f = decode(arg, type);
+        if (keep) {
+            if (kept == null) lastBytes[t] = kept = Arena.ofAuto().allocate(SIZE, 8);
+            MemorySegment.copy(arg, 0, kept, 0, SIZE);
+            last[t] = f;
+        }
+        return f;
+    }
+
+    /** The current format (GET, {@code in} gives only the type), or the one the driver chose for {@code in}, with its own argument memory. */
     public static VideoFormat format(DeviceFd fd, Op op, VideoFormat in) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment f = arena.allocate(v4l2_format.layout());
