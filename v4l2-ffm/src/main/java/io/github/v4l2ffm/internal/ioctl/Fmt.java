@@ -85,22 +85,6 @@ public final class Fmt {
         return f;
     }
 
-    /** The current format (GET, {@code in} gives only the type), or the one the driver chose for {@code in}, with its own argument memory. */
-    public static VideoFormat format(DeviceFd fd, Op op, VideoFormat in) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment f = arena.allocate(v4l2_format.layout());
-            encode(f, in);
-            long request = switch (op) {
-                case GET -> VIDIOC_G_FMT();
-                case SET -> VIDIOC_S_FMT();
-                case TRY -> VIDIOC_TRY_FMT();
-            };
-            int r = fd.tryIoctl(request, f);
-            if (r < 0) throw fd.failure(op.call, -r, meaning(op, -r, in.type()), null);
-            return decode(f, in.type());
-        }
-    }
-
     public static Meaning meaning(Op op, int errno, BufferType type) {
         return switch (errno) {
             case Errno.EINVAL -> new Meaning(Reason.NOT_SUPPORTED, "the device has no " + type + " queue");
