@@ -336,7 +336,9 @@ public final class SoftwareCamera implements AutoCloseable {
                     throw new IllegalStateException("listening on loopback failed: errno " + Libc.errno());
                 }
                 int tcpPort = Short.toUnsignedInt(addr.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), 2));
-                var attached = java.util.concurrent.CompletableFuture.runAsync(() -> attacher.attach(port, tcpPort, devid));
+                // on a thread of its own: the common pool may be busy with the application's tasks
+                var attached = java.util.concurrent.CompletableFuture.runAsync(() -> attacher.attach(port, tcpPort, devid),
+                        task -> Thread.ofPlatform().daemon().name("softcam-attach").start(task));
                 MemorySegment pfd = a.allocate(Libc.POLLFD);
                 long deadline = System.nanoTime() + 120_000_000_000L;
                 while (true) { // the attacher connects first, then attaches; it may fail before connecting

@@ -89,7 +89,7 @@ class BusyAndCloseTest {
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        });
+        }, Threads.NEW_THREAD_EACH);
         Thread.sleep(300);
         assertFalse(waiter.isDone(), "the wait ended before the close: " + waiter.getNow(null));
         dev.close();
@@ -134,8 +134,8 @@ class BusyAndCloseTest {
             assertNull(s.dequeue(150), "a timeout returns null");
             assertTrue(System.nanoTime() - start >= 150_000_000L, "dequeue(150) waited");
             // Long.MAX_VALUE waits (it does not overflow into an immediate return)
-            CompletableFuture<V4l2Buffer> forever = CompletableFuture.supplyAsync(() -> s.dequeue(Long.MAX_VALUE));
-            CompletableFuture<Integer> awaitForever = CompletableFuture.supplyAsync(() -> s.await(Long.MAX_VALUE));
+            CompletableFuture<V4l2Buffer> forever = CompletableFuture.supplyAsync(() -> s.dequeue(Long.MAX_VALUE), Threads.NEW_THREAD_EACH);
+            CompletableFuture<Integer> awaitForever = CompletableFuture.supplyAsync(() -> s.await(Long.MAX_VALUE), Threads.NEW_THREAD_EACH);
             Thread.sleep(300);
             assertFalse(forever.isDone(), "dequeue(Long.MAX_VALUE) returned at once: " + forever.getNow(null));
             assertFalse(awaitForever.isDone(), "await(Long.MAX_VALUE) returned at once: " + awaitForever.getNow(null));

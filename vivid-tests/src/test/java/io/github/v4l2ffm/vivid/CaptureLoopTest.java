@@ -313,15 +313,15 @@ class CaptureLoopTest {
             waitUntil("3 frames from every camera", () -> min(recs) >= 3);
 
             // a stream stopped on another thread
-            CompletableFuture.runAsync(() -> cams.get(0).stream().stop()).get();
+            CompletableFuture.runAsync(() -> cams.get(0).stream().stop(), Threads.NEW_THREAD_EACH).get();
             assertEquals(StreamEndedException.Reason.STOPPED, assertInstanceOf(StreamEndedException.class, recs.get(0).awaitEnded()).reason());
 
             // a device closed on another thread: its stream's registration ends, then its descriptor is closed
-            CompletableFuture.runAsync(() -> cams.get(1).dev().close()).get();
+            CompletableFuture.runAsync(() -> cams.get(1).dev().close(), Threads.NEW_THREAD_EACH).get();
             assertEquals(StreamEndedException.Reason.CLOSED, assertInstanceOf(StreamEndedException.class, recs.get(1).awaitEnded()).reason());
 
             // a registration closed on another thread: the stream goes on, to be dequeued directly
-            CompletableFuture.runAsync(regs.get(2)::close).get();
+            CompletableFuture.runAsync(regs.get(2)::close, Threads.NEW_THREAD_EACH).get();
             assertNull(recs.get(2).awaitEnded());
             int seen = recs.get(2).frames.get();
             Thread.sleep(300);
@@ -334,7 +334,7 @@ class CaptureLoopTest {
             int before = recs.get(3).frames.get();
             waitUntil("more frames from the fourth camera", () -> recs.get(3).frames.get() >= before + 5);
             long t0 = System.nanoTime();
-            CompletableFuture.runAsync(loop::close).get(10, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(loop::close, Threads.NEW_THREAD_EACH).get(10, TimeUnit.SECONDS);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.printf("capture loop: close from another thread returned after %d ms%n", ms);
             assertTrue(ms < 2000, "close took " + ms + " ms");

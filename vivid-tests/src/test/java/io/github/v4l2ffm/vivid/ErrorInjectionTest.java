@@ -112,7 +112,7 @@ class ErrorInjectionTest {
                         s.queue(b);
                         n++;
                     }
-                });
+                }, Threads.NEW_THREAD_EACH);
                 Thread.sleep(200);
                 VividErrors.press(dev, VividErrors.FATAL_STREAMING_ERROR);
                 ExecutionException ee = assertThrows(ExecutionException.class, () -> loop.get(5, TimeUnit.SECONDS));

@@ -136,7 +136,7 @@ class StreamingBadInputTest {
         try (V4l2Device m2m = info.open()) {
             Streaming s = idleM2mCapture(m2m);
             assertNull(s.dequeue(200), "nothing to dequeue without input");
-            CompletableFuture<V4l2Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(Streaming.FOREVER));
+            CompletableFuture<V4l2Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(Streaming.FOREVER), Threads.NEW_THREAD_EACH);
             Thread.sleep(300);
             assertFalse(waiter.isDone(), "dequeue(FOREVER) returned without a frame or a stop");
             s.stop();
@@ -150,7 +150,7 @@ class StreamingBadInputTest {
     void closingTheDeviceWhileAnotherThreadWaitsNeitherCrashesNorHangs(@Driver("vim2m") DeviceInfo info) throws Exception {
         V4l2Device m2m = info.open();
         Streaming s = idleM2mCapture(m2m);
-        CompletableFuture<V4l2Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(Streaming.FOREVER));
+        CompletableFuture<V4l2Buffer> waiter = CompletableFuture.supplyAsync(() -> s.dequeue(Streaming.FOREVER), Threads.NEW_THREAD_EACH);
         Thread.sleep(300);
         assertFalse(waiter.isDone());
         m2m.close();

@@ -299,7 +299,7 @@ class UsbCameraTest {
                 assertNotNull(s.dequeue(10_000));
                 CompletableFuture<Void> loop = CompletableFuture.runAsync(() -> {
                     while (true) s.queue(s.dequeue(Streaming.FOREVER));
-                });
+                }, Threads.NEW_THREAD_EACH);
                 Thread.sleep(300);
                 long t0 = System.nanoTime();
                 cam.unplug();
