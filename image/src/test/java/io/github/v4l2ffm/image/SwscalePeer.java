@@ -2,17 +2,32 @@ package io.github.v4l2ffm.image;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
  * ffmpeg's swscale as the peer the converter is checked against: frames in a V4L2 pixel format
  * converted to RGB24 by the {@code ffmpeg} program, with nearest chroma
  * ({@code neighbor+full_chroma_int}) and exact rounding ({@code accurate_rnd}), the choice the
  * converter makes.
+ *
+ * <p>{@link #toRgb24} calls libswscale in this JVM where it loads (the library the ffmpeg program
+ * runs, with the calls its scale filter makes): starting ffmpeg costs seconds in the lab VM, the
+ * call a millisecond. {@code SwscalePeerTest} checks both give the same bytes.
  */
 public final class SwscalePeer {
     private SwscalePeer() {}
@@ -77,16 +92,135 @@ public final class SwscalePeer {
     }
 
     /**
-     * {@code frame} (rows without padding) as RGB24, converted by swscale.
+     * {@code frame} (rows without padding; or several frames one after the other, a raw video) as
+     * RGB24, converted by swscale: in this JVM where
+     * libswscale loads, else by the ffmpeg program.
      *
      * @param matrix {@code bt601}, {@code bt709}, {@code bt2020} or {@code smpte240m}
      * @param fullRange the Y'CbCr or luma values are full range
      */
     public static byte[] toRgb24(byte[] frame, String pixFmt, int w, int h, String matrix, boolean fullRange) {
+        if (Libswscale.INSTANCE.isPresent()) return Libswscale.INSTANCE.get().toRgb24(frame, pixFmt, w, h, matrix, fullRange);
+        return toRgb24ByFfmpeg(frame, pixFmt, w, h, matrix, fullRange);
+    }
+
+    /** Whether {@link #toRgb24} runs libswscale in this JVM rather than the ffmpeg program. */
+    public static boolean inProcess() {
+        return Libswscale.INSTANCE.isPresent();
+    }
+
+    /** {@link #toRgb24} by the ffmpeg program, whatever loads in this JVM. */
+    public static byte[] toRgb24ByFfmpeg(byte[] frame, String pixFmt, int w, int h, String matrix, boolean fullRange) {
         return run(frame, List.of("-f", "rawvideo", "-pix_fmt", pixFmt, "-s", w + "x" + h, "-i", "INPUT",
                 "-vf", "scale=flags=neighbor+full_chroma_int+accurate_rnd:in_color_matrix=" + matrix
                         + ":in_range=" + (fullRange ? "pc" : "tv"),
                 "-pix_fmt", "rgb24", "-f", "rawvideo"));
+    }
+
+    /**
+     * libswscale and libavutil, as Debian's ffmpeg packages them (one of the sonames of the
+     * releases since ffmpeg 5), and the calls of ffmpeg's scale filter:
+     * {@code sws_getContext} with its flags, then {@code sws_setColorspaceDetails} with the input's
+     * matrix and range, then {@code sws_scale}.
+     */
+    private record Libswscale(MethodHandle getPixFmt, MethodHandle fillArrays, MethodHandle getContext, MethodHandle getCoefficients,
+                              MethodHandle getDetails, MethodHandle setDetails, MethodHandle scale, MethodHandle free) {
+        static final int SWS_POINT = 0x10, SWS_FULL_CHR_H_INT = 0x2000, SWS_ACCURATE_RND = 0x40000;
+        static final Optional<Libswscale> INSTANCE = load();
+
+        private static Optional<SymbolLookup> lookup(String base, int... majors) {
+            for (int major : majors) {
+                try {
+                    return Optional.of(SymbolLookup.libraryLookup(base + ".so." + major, Arena.global()));
+                } catch (IllegalArgumentException notThere) {
+                    // the next release's soname
+                }
+            }
+            return Optional.empty();
+        }
+
+        private static Optional<Libswscale> load() {
+            Optional<SymbolLookup> util = lookup("libavutil", 60, 59, 58, 57), sws = lookup("libswscale", 9, 8, 7, 6);
+            if (util.isEmpty() || sws.isEmpty()) return Optional.empty();
+            Linker l = Linker.nativeLinker();
+            SymbolLookup u = util.get(), s = sws.get();
+            return Optional.of(new Libswscale(
+                    l.downcallHandle(u.findOrThrow("av_get_pix_fmt"), FunctionDescriptor.of(JAVA_INT, ADDRESS)),
+                    l.downcallHandle(u.findOrThrow("av_image_fill_arrays"),
+                            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)),
+                    l.downcallHandle(s.findOrThrow("sws_getContext"), FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+                            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+                    l.downcallHandle(s.findOrThrow("sws_getCoefficients"), FunctionDescriptor.of(ADDRESS, JAVA_INT)),
+                    l.downcallHandle(s.findOrThrow("sws_getColorspaceDetails"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
+                            ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS)),
+                    l.downcallHandle(s.findOrThrow("sws_setColorspaceDetails"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
+                            JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)),
+                    l.downcallHandle(s.findOrThrow("sws_scale"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
+                            JAVA_INT, ADDRESS, ADDRESS)),
+                    l.downcallHandle(s.findOrThrow("sws_freeContext"), FunctionDescriptor.ofVoid(ADDRESS))));
+        }
+
+        /** The SWS_CS_* (and AVCOL_SPC_*) number of the scale filter's {@code in_color_matrix} names. */
+        private static int colorspace(String matrix) {
+            return switch (matrix) {
+                case "bt709" -> 1;
+                case "bt601" -> 5;
+                case "smpte240m" -> 7;
+                case "bt2020" -> 9;
+                default -> throw new IllegalArgumentException("matrix " + matrix);
+            };
+        }
+
+        byte[] toRgb24(byte[] frame, String pixFmt, int w, int h, String matrix, boolean fullRange) {
+            try (Arena a = Arena.ofConfined()) {
+                int src = (int) getPixFmt.invokeExact(a.allocateFrom(pixFmt)), rgb24 = (int) getPixFmt.invokeExact(a.allocateFrom("rgb24"));
+                if (src < 0) throw new IllegalArgumentException("libavutil knows no pixel format " + pixFmt);
+                MemorySegment in = a.allocate(frame.length + 64L, 64);
+                MemorySegment.copy(frame, 0, in, JAVA_BYTE, 0, frame.length);
+                MemorySegment srcData = a.allocate(ADDRESS, 4), srcStride = a.allocate(JAVA_INT, 4);
+                int size = (int) fillArrays.invokeExact(srcData, srcStride, in, src, w, h, 1);
+                if (size <= 0 || frame.length == 0 || frame.length % size != 0) {   // a raw video: one frame or more
+                    throw new IllegalArgumentException(pixFmt + " " + w + "x" + h + " is " + size + " bytes a frame, the video "
+                            + frame.length);
+                }
+                int frames = frame.length / size;
+                MemorySegment out = a.allocate((long) frames * w * h * 3, 64);
+                MemorySegment dstData = a.allocate(ADDRESS, 4), dstStride = a.allocate(JAVA_INT, 4);
+                dstStride.setAtIndex(JAVA_INT, 0, w * 3);
+                MemorySegment ctx = (MemorySegment) getContext.invokeExact(w, h, src, w, h, rgb24,
+                        SWS_POINT | SWS_FULL_CHR_H_INT | SWS_ACCURATE_RND, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL);
+                if (ctx.equals(MemorySegment.NULL)) throw new IllegalStateException("sws_getContext refused " + pixFmt + " to rgb24");
+                try {
+                    // what the scale filter does with in_color_matrix and in_range: the rest as the context has it
+                    MemorySegment invTable = a.allocate(ADDRESS), table = a.allocate(ADDRESS);
+                    MemorySegment details = a.allocate(JAVA_INT, 5);   // srcRange, dstRange, brightness, contrast, saturation
+                    int r = (int) getDetails.invokeExact(ctx, invTable, details, table, details.asSlice(4), details.asSlice(8),
+                            details.asSlice(12), details.asSlice(16));
+                    if (r < 0) throw new IllegalStateException("sws_getColorspaceDetails failed: " + r);
+                    MemorySegment coefficients = (MemorySegment) getCoefficients.invokeExact(colorspace(matrix));
+                    r = (int) setDetails.invokeExact(ctx, coefficients, fullRange ? 1 : 0, table.get(ADDRESS, 0),
+                            details.getAtIndex(JAVA_INT, 1), details.getAtIndex(JAVA_INT, 2), details.getAtIndex(JAVA_INT, 3),
+                            details.getAtIndex(JAVA_INT, 4));
+                    if (r < 0) throw new IllegalStateException("sws_setColorspaceDetails failed: " + r);
+                    for (int f = 0; f < frames; f++) {
+                        if (f > 0) {
+                            int again = (int) fillArrays.invokeExact(srcData, srcStride, in.asSlice((long) f * size), src, w, h, 1);
+                            if (again != size) throw new IllegalStateException("av_image_fill_arrays: " + again);
+                        }
+                        dstData.setAtIndex(ADDRESS, 0, out.asSlice((long) f * w * h * 3));
+                        int rows = (int) scale.invokeExact(ctx, srcData, srcStride, 0, h, dstData, dstStride);
+                        if (rows != h) throw new IllegalStateException("sws_scale wrote " + rows + " rows of " + h);
+                    }
+                } finally {
+                    free.invokeExact(ctx);
+                }
+                return out.toArray(JAVA_BYTE);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        }
     }
 
     /** ffmpeg's own decode of a JPEG frame, as RGB24 (full-range BT.601, as JFIF says). */

@@ -57,7 +57,7 @@ class ImageConversionTest {
     void restorePattern() throws Exception {
         if (device != null) {
             VividControls.pattern(device, "75% Colorbar");
-            V4l2Ctl.run("-d", device.toString(), "--set-ctrl", "y_cbcr_encoding=0,quantization=0");
+            VividControls.set(device, "y_cbcr_encoding", 0, "quantization", 0);
         }
     }
 
@@ -109,7 +109,7 @@ class ImageConversionTest {
         device = info.path();
         VividControls.pictureDefaults(info);
         if (encoding >= 0) {
-            V4l2Ctl.run("-d", device.toString(), "--set-ctrl", "y_cbcr_encoding=" + encoding + ",quantization=" + quantization);
+            VividControls.set(device, "y_cbcr_encoding", encoding, "quantization", quantization);
         }
         try (V4l2Device dev = info.open()) {
             BufferQueue q = dev.captureQueue();

@@ -1,24 +1,40 @@
 package io.github.v4l2ffm.vivid;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Sets vivid's test pattern through v4l2-ctl, finding menu items by name, so the capture tests
- * know what the frames must hold.
+ * Sets vivid's test pattern and other controls by name, so the capture tests know what the frames
+ * must hold. Through the library, in this JVM (starting v4l2-ctl costs a third of a second in the
+ * lab VM; {@code ControlsMatchV4l2CtlTest} checks the library and v4l2-ctl agree).
  */
 final class VividControls {
     private VividControls() {}
 
     /** Sets a solid-colour (or any other) pattern by its menu name, e.g. "100% Red", and hides the on-screen text. */
-    static void pattern(Path device, String name) throws IOException, InterruptedException {
-        String menus = V4l2Ctl.run("--list-ctrls-menus", "-d", device.toString());
-        int index = menuIndex(menus, "test_pattern", name);
-        V4l2Ctl.run("-d", device.toString(), "--set-ctrl", "test_pattern=" + index + ",osd_text_mode=2");
+    static void pattern(Path device, String name) {
+        try (io.github.v4l2ffm.V4l2Device d = io.github.v4l2ffm.V4l2Device.open(device)) {
+            io.github.v4l2ffm.Controls c = d.controls();
+            io.github.v4l2ffm.ControlInfo pattern = byKey(c, "test_pattern");
+            int index = pattern.menuIndex(name).orElseThrow(() -> new AssertionError("no menu item '" + name + "' for test_pattern"));
+            c.batch().set(pattern.id(), index).set(byKey(c, "osd_text_mode").id(), 2).apply();
+        }
+    }
+
+    /** Sets controls by their v4l2-ctl names, e.g. {@code set(dev, "y_cbcr_encoding", 1, "quantization", 2)}, in one call. */
+    static void set(Path device, Object... keysAndValues) {
+        try (io.github.v4l2ffm.V4l2Device d = io.github.v4l2ffm.V4l2Device.open(device)) {
+            io.github.v4l2ffm.Controls c = d.controls();
+            io.github.v4l2ffm.Controls.Batch b = c.batch();
+            for (int i = 0; i < keysAndValues.length; i += 2) {
+                b.set(byKey(c, (String) keysAndValues[i]).id(), ((Number) keysAndValues[i + 1]).longValue());
+            }
+            b.apply();
+        }
+    }
+
+    private static io.github.v4l2ffm.ControlInfo byKey(io.github.v4l2ffm.Controls c, String key) {
+        return c.list().stream().filter(i -> i.key().equals(key)).findFirst()
+                .orElseThrow(() -> new AssertionError("no control " + key));
     }
 
     /**
@@ -37,13 +53,5 @@ final class VividControls {
             c.find("Test Pattern").ifPresent(t -> c.set(t.id(), 0));   // 75% Colorbar
 
         }
-    }
-
-    static int menuIndex(String listing, String control, String item) {
-        int start = listing.indexOf(" " + control + " ");
-        if (start < 0) fail("no control " + control + " in:\n" + listing);
-        Matcher m = Pattern.compile("^\\s+(\\d+): " + Pattern.quote(item) + "$", Pattern.MULTILINE).matcher(listing);
-        if (!m.find(start)) fail("no menu item '" + item + "' for " + control);
-        return Integer.parseInt(m.group(1));
     }
 }
