@@ -1,5 +1,7 @@
 package io.github.v4l2ffm;
 
+import io.github.v4l2ffm.internal.ioctl.Querybuf;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -36,7 +38,9 @@ import java.util.Objects;
  *   <li><b>Buffers:</b> the driver's buffers are shared with every reader (readers map the same
  *       memory). The camera fills them in turn, oldest first, so that a reader still holding a
  *       frame is overwritten only after {@link #bufferCount()} - 1 newer frames (the module's
- *       {@code max_buffers}, 2 by default: load it with more, e.g. {@code max_buffers=8}).</li>
+ *       {@code max_buffers}, 2 by default: load it with more, e.g. {@code max_buffers=8}). A
+ *       reader asking for fewer buffers makes the driver use fewer for everyone: the camera
+ *       follows ({@code VIDIOC_QUERYBUF} before each frame), and a slow reader is then overwritten sooner.</li>
  *   <li><b>Timestamps</b> are passed on: readers see the timestamp given to
  *       {@link #publish(long, FrameWriter)} (by default {@link System#nanoTime()}, the
  *       {@code CLOCK_MONOTONIC} capture applications expect), in microseconds, flagged
@@ -62,6 +66,7 @@ public final class VirtualCamera implements AutoCloseable {
 
     /** How long {@code publish} waits for the driver to hand back a buffer still in use (not with v4l2loopback, which never holds one). */
     private static final long BUFFER_WAIT_MILLIS = 2000;
+    private static final int EINVAL = 22;
 
     /**
      * Fills one frame in place.
@@ -86,6 +91,8 @@ public final class VirtualCamera implements AutoCloseable {
     private final VideoFormat format;
     private final Fraction frameInterval;
     private final int frameBytes;
+    private final long[] offsets; // each buffer's memory (its mmap offset) when the camera opened
+    private int active;           // the buffers the driver still uses: 0..active-1
     private long published;
     private int next;
 
@@ -96,6 +103,21 @@ public final class VirtualCamera implements AutoCloseable {
         this.format = format;
         this.frameInterval = frameInterval;
         this.frameBytes = format.sizeImage();
+        this.offsets = new long[buffers.count()];
+        int n = 0;
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = offsetNow(i);
+            // a reader that asked for fewer buffers before the camera opened: indices past its count fold
+            boolean distinct = true;
+            for (int j = 0; j < i; j++) distinct &= offsets[j] != offsets[i];
+            if (n == i && distinct) n++;
+        }
+        this.active = Math.max(1, n);
+    }
+
+    /** The memory the driver takes for output buffer {@code index} now. */
+    private long offsetNow(int index) {
+        return Querybuf.querybuf(device.fd(), BufferType.VIDEO_OUTPUT, index, 1)[0].offset();
     }
 
     /** The v4l2loopback nodes on this system (with {@code exclusive_caps=1}, capture or output as a producer streams or not). */
@@ -138,7 +160,8 @@ public final class VirtualCamera implements AutoCloseable {
      * @throws IllegalArgumentException if {@code node} is not a v4l2loopback node
      * @throws DeviceBusyException if another producer streams to the node
      * @throws V4l2Exception if the driver refuses the format ({@link V4l2Exception.Reason#REFUSED},
-     *         {@code VIDIOC_S_FMT}) or the node cannot be opened
+     *         {@code VIDIOC_S_FMT}, {@code EINVAL}: v4l2loopback refuses a pixel format it does not
+     *         know, where other drivers would pick another), or the node cannot be opened
      */
     public static VirtualCamera open(Path node, int width, int height, PixelFormat pixelFormat, Fraction frameInterval) {
         Objects.requireNonNull(pixelFormat, "pixelFormat");
@@ -155,14 +178,30 @@ public final class VirtualCamera implements AutoCloseable {
             }
             // the output side whatever the node announces now (exclusive_caps=1 hides it while another producer streams)
             BufferQueue q = dev.queue(BufferType.VIDEO_OUTPUT);
-            q.setFormat(width, height, pixelFormat);
+            try {
+                q.setFormat(width, height, pixelFormat);
+            } catch (V4l2Exception e) {
+                // V4L2 drivers adjust a format they cannot take; v4l2loopback refuses an unknown pixel format with EINVAL
+                if (e.errno() != EINVAL) throw e;
+                V4l2Exception refused = new V4l2Exception(e.operation(), e.device(), EINVAL, V4l2Exception.Reason.REFUSED,
+                        "v4l2loopback does not take the pixel format " + pixelFormat + " at " + width + "x" + height);
+                refused.initCause(e);
+                throw refused;
+            }
             // the driver answers S_FMT with the page-aligned size of its buffers; G_FMT says what a frame holds
             VideoFormat f = q.format();
             if (!f.pixelFormat().equals(pixelFormat)) {
-                throw new V4l2Exception("VIDIOC_S_FMT", node.toString(), 22, V4l2Exception.Reason.REFUSED,
+                throw new V4l2Exception("VIDIOC_S_FMT", node.toString(), EINVAL, V4l2Exception.Reason.REFUSED,
                         "v4l2loopback took " + f.pixelFormat() + " instead of " + pixelFormat);
             }
-            Fraction interval = dev.setFrameInterval(BufferType.VIDEO_OUTPUT, frameInterval);
+            Fraction interval;
+            try {
+                interval = dev.setFrameInterval(BufferType.VIDEO_OUTPUT, frameInterval);
+            } catch (UnsupportedOperationException e) {
+                // v4l2loopback 0.13 takes S_PARM and keeps the interval as given, but answers it
+                // without V4L2_CAP_TIMEPERFRAME (on both sides: readers see the interval with no flag)
+                interval = frameInterval;
+            }
             set = q.allocate(64); // the driver grants what it has (max_buffers)
             Streaming s = set.start();
             return new VirtualCamera(dev, set, s, f, interval);
@@ -187,9 +226,12 @@ public final class VirtualCamera implements AutoCloseable {
         return frameInterval;
     }
 
-    /** Number of buffers the driver shares with readers. */
-    public int bufferCount() {
-        return buffers.count();
+    /**
+     * Number of buffers the driver shares with readers now: the module's {@code max_buffers} when the
+     * camera opened, fewer once a reader asked for fewer (v4l2loopback then uses that many for all).
+     */
+    public synchronized int bufferCount() {
+        return active;
     }
 
     /** The memory type of the buffers: always {@link Memory#MMAP} (the only one v4l2loopback takes). */
@@ -288,8 +330,23 @@ public final class VirtualCamera implements AutoCloseable {
         }
     }
 
-    /** The buffer after the last one published: the one readers saw longest ago. */
+    /**
+     * The buffer after the last one published: the one readers saw longest ago.
+     *
+     * <p>v4l2loopback shrinks the number of buffers it uses for everyone to the smallest count a
+     * reader asks {@code VIDIOC_REQBUFS} for (v4l2-ctl: 4, GStreamer: 2...), and from then on takes
+     * a producer's buffer {@code i} as its buffer {@code i % used}: a frame written into the
+     * producer's mapping of buffer 5 would be published from the memory of buffer 1, so readers
+     * would get an older frame again. {@code VIDIOC_QUERYBUF} says which memory an index stands for
+     * now: the camera checks that before each frame and keeps to the buffers the driver still uses.
+     */
     private V4l2Buffer nextBuffer() {
+        if (next >= active || offsetNow(next) != offsets[next]) {
+            int n = 0;
+            while (n < active && offsetNow(n) == offsets[n]) n++;
+            active = Math.max(1, n);
+            next = 0;
+        }
         V4l2Buffer b = buffers.buffer(next);
         // v4l2loopback gives every buffer back at once (see queue); a driver that holds one is waited for
         while (b.isQueued()) {
@@ -308,7 +365,7 @@ public final class VirtualCamera implements AutoCloseable {
         // v4l2loopback is done with an output buffer once queued (it has become the readers'
         // newest frame): take it back now, so buffers are reused in turn and never wait
         stream.dequeue(0);
-        next = (next + 1) % buffers.count();
+        next = (next + 1) % active;
         return published++;
     }
 
