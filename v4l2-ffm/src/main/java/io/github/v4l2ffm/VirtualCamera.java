@@ -43,8 +43,9 @@ import java.util.Objects;
  *       follows ({@code VIDIOC_QUERYBUF} before each frame), and a slow reader is then overwritten sooner.</li>
  *   <li><b>Timestamps</b> are passed on: readers see the timestamp given to
  *       {@link #publish(long, FrameWriter)} (by default {@link System#nanoTime()}, the
- *       {@code CLOCK_MONOTONIC} capture applications expect), in microseconds, flagged
- *       {@link TimestampType#COPY}. <b>Sequence numbers</b> are not: v4l2loopback does not fill in
+ *       {@code CLOCK_MONOTONIC} capture applications expect), in microseconds (from a reader's second frame on: its first carries the driver's own time;
+ *       the flags then hold COPY and MONOTONIC together, which {@link V4l2Buffer#timestampType()}
+ *       reports as {@link TimestampType#UNKNOWN}). <b>Sequence numbers</b> are not: v4l2loopback does not fill in
  *       the capture side's {@code sequence}; {@link #publish} returns the frame's number here.</li>
  *   <li><b>Pacing</b> is the caller's: the driver takes every frame at once and a reader gets the
  *       newest (a slow reader skips frames, never gets a frame twice unless the producer stalls).</li>

@@ -259,7 +259,9 @@ class VirtualCameraTest {
                         sequences.add(b.sequence());
                         stamps.add(n + ": published " + producer.timestamps.get(n) / 1000 + " µs, read " + b.timestampNanos() / 1000
                                 + " µs " + b.timestampType());
-                        if (b.timestampType() != TimestampType.COPY || producer.timestamps.get(n) / 1000 != b.timestampNanos() / 1000) {
+                        // seen on 0.13.2: the first frame a reader gets carries the driver's own time; the others
+                        // the producer's, exactly (µs), with COPY ORed onto MONOTONIC (0x6000: no defined type, UNKNOWN)
+                        if (numbers.size() > 1 && producer.timestamps.get(n) / 1000 != b.timestampNanos() / 1000) {
                             stampsDiffer++;
                         }
                         s.queue(b);
