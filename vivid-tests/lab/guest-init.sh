@@ -22,15 +22,23 @@ hostname v4l2-lab
 ip link set lo up 2>/dev/null || true
 
 # the drivers (V4L2_LAB_MODULES: which ones; empty for none, as the container stage wants)
-modules=${V4L2_LAB_MODULES-vivid vim2m vicodec vimc}
+modules=${V4L2_LAB_MODULES-vivid vim2m vicodec vimc v4l2loopback}
 for m in $modules; do
   if [ "$m" = vivid ]; then modprobe vivid $LAB_VIVID || fail "modprobe vivid $LAB_VIVID failed"
+  elif [ "$m" = v4l2loopback ]; then
+    # two virtual cameras at fixed numbers past the other drivers' nodes (so they shift none):
+    # /dev/video40 with exclusive_caps=1 (capture only while a producer streams, as browsers
+    # want), /dev/video41 without (capture and output at all times)
+    modprobe v4l2loopback devices=2 video_nr=40,41 exclusive_caps=1,0 max_buffers=8 \
+      'card_label="v4l2-ffm virtual camera,v4l2-ffm loopback"' || fail "modprobe v4l2loopback failed"
   else modprobe "$m" || fail "modprobe $m failed"; fi
 done
-# wait for the nodes (vimc's pipeline registers asynchronously): 9 with all four drivers
-if [ "$modules" = "vivid vim2m vicodec vimc" ]; then
-  i=0; while [ $i -lt 50 ] && [ "$(ls /dev/video* 2>/dev/null | wc -l)" -lt 9 ]; do sleep 0.1; i=$((i + 1)); done
-fi
+# wait for the nodes (vimc's pipeline registers asynchronously): 9 with all four drivers, 2 more
+# with v4l2loopback
+case " $modules " in *" vivid vim2m vicodec vimc "*)
+  n=9; case " $modules " in *" v4l2loopback "*) n=11 ;; esac
+  i=0; while [ $i -lt 50 ] && [ "$(ls /dev/video* 2>/dev/null | wc -l)" -lt $n ]; do sleep 0.1; i=$((i + 1)); done ;;
+esac
 chmod 0666 /dev/video* /dev/media* /dev/v4l-subdev* /dev/udmabuf /dev/dma_heap/* 2>/dev/null || true
 
 # a Docker engine (V4L2_LAB_DOCKER=1), for the tests of the container strategy: the host's

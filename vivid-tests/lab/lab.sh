@@ -28,7 +28,7 @@ KABI=${KVER%-amd64}
 KSRC=linux-source-$(cut -d. -f1,2 <<<"$KVER")   # linux-source-6.12
 CACHE_ROOT=${V4L2_LAB_CACHE:-$HOME/.cache/v4l2-ffm-lab}
 CACHE=$CACHE_ROOT/$KVER
-MODULES_KEY="1 $KPKGVER"   # bump the number when what the module stage builds changes
+MODULES_KEY="2 $KPKGVER"   # bump the number when what the module stage builds changes
 VIVID_PARAMS=${V4L2_LAB_VIVID:-n_devs=4 node_types=0x101,0x101,0x1,0x1 multiplanar=1,2,1,1}
 
 say() { printf 'lab: %s\n' "$*" >&2; }
@@ -130,6 +130,48 @@ download() {
     || { tail -5 "$log" >&2; die "kernel package download failed: apt-get download ${args[*]} (log: $log)"; }
 }
 
+# v4l2loopback (a virtual camera: what an application writes to its output side, others capture),
+# built for $KVER from bookworm-backports' v4l2loopback-dkms source package whatever suite the kernel
+# comes from (bookworm's 0.12.7 does not build for 6.12: strlcpy). Pinned: fails clearly when the
+# version is gone. Puts v4l2loopback.ko into the module tree's extra/ (before build_modules' depmod).
+V4L2LOOPBACK_VER=${V4L2_LAB_V4L2LOOPBACK:-0.13.2-1~bpo12+1}
+MODULES_KEY+=" v4l2loopback $V4L2LOOPBACK_VER"
+build_v4l2loopback() { # build_v4l2loopback HEADERS_DIR MODULES_DIR
+  local hdr=$1 mods=$2 dir=$CACHE/v4l2loopback upstream=${V4L2LOOPBACK_VER%%-*}
+  local deb pkgdir=$CACHE/debs apt=$CACHE/apt-v4l2loopback log=$CACHE/v4l2loopback.log
+  mkdir -p "$pkgdir"
+  deb=$(compgen -G "$pkgdir/v4l2loopback-dkms_${V4L2LOOPBACK_VER//\~/?}_all.deb" | head -1 || true)
+  if [[ -z $deb ]]; then
+    say "downloading v4l2loopback-dkms $V4L2LOOPBACK_VER (bookworm-backports)"
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+    echo "deb $MIRROR bookworm-backports main" > "$apt/sources.list"
+    local o=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+             -o Dir::State::Lists="$apt/lists" -o Dir::State::Status=/dev/null -o Dir::Cache="$apt/cache"
+             -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)")
+    apt-get "${o[@]}" update -q >"$log" 2>&1 \
+      || { tail -5 "$log" >&2; die "v4l2loopback download failed: apt-get update for bookworm-backports failed (log: $log)"; }
+    if ! apt-cache "${o[@]}" madison v4l2loopback-dkms 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' | grep -qxF "$V4L2LOOPBACK_VER"; then
+      die "v4l2loopback download failed: bookworm-backports has no v4l2loopback-dkms $V4L2LOOPBACK_VER (it has: $(apt-cache "${o[@]}" madison v4l2loopback-dkms 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); printf "%s ", $2}')); update V4L2LOOPBACK_VER in lab.sh or set V4L2_LAB_V4L2LOOPBACK"
+    fi
+    (cd "$pkgdir" && apt-get "${o[@]}" download -q "v4l2loopback-dkms=$V4L2LOOPBACK_VER") >>"$log" 2>&1 \
+      || { tail -5 "$log" >&2; die "v4l2loopback download failed: apt-get download v4l2loopback-dkms=$V4L2LOOPBACK_VER (log: $log)"; }
+    deb=$(compgen -G "$pkgdir/v4l2loopback-dkms_${V4L2LOOPBACK_VER//\~/?}_all.deb" | head -1) \
+      || die "v4l2loopback download failed: no .deb in $pkgdir after apt-get download"
+  fi
+  rm -rf "$dir"; mkdir -p "$dir"
+  dpkg -x "$deb" "$dir" || die "cannot unpack $deb"
+  local src=$dir/usr/src/v4l2loopback-$upstream
+  [[ -f $src/v4l2loopback.c ]] || die "$deb has no usr/src/v4l2loopback-$upstream/v4l2loopback.c"
+  say "building v4l2loopback $upstream for $KVER"
+  if ! make -C "$hdr" M="$src" -j"$(nproc)" CONFIG_DEBUG_INFO_BTF_MODULES= modules >"$log" 2>&1; then
+    tail -30 "$log" >&2
+    die "v4l2loopback build failed for $KVER (full log: $log)"
+  fi
+  mkdir -p "$mods/extra"
+  cp "$src/v4l2loopback.ko" "$mods/extra/" || die "v4l2loopback build failed: no v4l2loopback.ko (log: $log)"
+  rm -rf "$dir"
+}
+
 build_modules() {
   local hdr=$CACHE/headers src=$CACHE/src build=$CACHE/build d
   rm -rf "$hdr" "$src" "$build" "$CACHE/root"
@@ -176,6 +218,7 @@ build_modules() {
   for m in v4l2-mem2mem vim2m vicodec vimc; do
     [[ -f $mods/extra/$m.ko ]] || { tail -30 "$log" >&2; die "module build failed: $m.ko is missing (log: $log)"; }
   done
+  build_v4l2loopback "$hdr/usr/src/linux-headers-$KVER" "$mods"
   depmod -b "$root" "$KVER" || die "depmod failed on $mods"
   # what is left is only needed to build again: keep the headers, drop the sources
   rm -rf "$src" "$hdr/usr/src/linux-headers-$KABI-common/Documentation" "$CACHE"/debs/"$KSRC"_*.deb
