@@ -132,15 +132,16 @@ int main(int argc, char **argv) {
     struct v4l2_buffer b;
     struct v4l2_plane pl[1];
     long long p0 = ns(CLOCK_PROCESS_CPUTIME_ID), t0 = ns(CLOCK_THREAD_CPUTIME_ID), m0 = ns(CLOCK_MONOTONIC);
-    unsigned first = 0, last = 0;
+    unsigned prev = 0, gaps = 0, repeats = 0;   /* frames the driver skipped; sequence numbers seen again */
     for (long i = 0; i < n; i++) {
         if (poll(&p, 1, 5000) <= 0) die("poll");
         memset(&b, 0, sizeof b);
         b.type = type; b.memory = memory;
         if (mplane) { b.m.planes = pl; b.length = 1; }
         if (xioctl(VIDIOC_DQBUF, &b)) die("DQBUF");
-        if (i == 0) first = b.sequence;
-        last = b.sequence;
+        if (i > 0 && b.sequence > prev + 1) gaps += b.sequence - prev - 1;
+        if (i > 0 && b.sequence <= prev) repeats++;
+        prev = b.sequence;
         if (memory == V4L2_MEMORY_USERPTR) {
             if (mplane) { pl[0].m.userptr = ptr[b.index]; pl[0].length = size; } else { b.m.userptr = ptr[b.index]; b.length = size; }
         } else if (memory == V4L2_MEMORY_DMABUF) {
@@ -150,7 +151,7 @@ int main(int argc, char **argv) {
     }
     long long p1 = ns(CLOCK_PROCESS_CPUTIME_ID), t1 = ns(CLOCK_THREAD_CPUTIME_ID), m1 = ns(CLOCK_MONOTONIC);
     xioctl(VIDIOC_STREAMOFF, &type);
-    printf("frames %ld process_us_per_frame %.1f thread_us_per_frame %.1f fps %.1f gaps %u\n", n,
-           (p1 - p0) / 1e3 / n, (t1 - t0) / 1e3 / n, n * 1e9 / (m1 - m0), last - first + 1 - (unsigned) n);
+    printf("frames %ld process_us_per_frame %.1f thread_us_per_frame %.1f fps %.1f gaps %u repeats %u\n", n,
+           (p1 - p0) / 1e3 / n, (t1 - t0) / 1e3 / n, n * 1e9 / (m1 - m0), gaps, repeats);
     return 0;
 }
