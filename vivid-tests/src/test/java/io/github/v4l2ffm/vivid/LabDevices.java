@@ -77,8 +77,15 @@ final class LabDevices {
         return v.isEmpty() ? List.of() : Arrays.asList(v.split("\\s+"));
     }
 
-    private static String kernel() {
+    static String kernel() {
         return System.getProperty("os.version");
+    }
+
+    /** Whether the running kernel is at least {@code major.minor} (from os.version, e.g. 6.1.0-57-amd64). */
+    static boolean kernelAtLeast(int major, int minor) {
+        String[] v = kernel().split("[.-]");
+        int ma = Integer.parseInt(v[0]), mi = Integer.parseInt(v[1]);
+        return ma > major || ma == major && mi >= minor;
     }
 
     /**
