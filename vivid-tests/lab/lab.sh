@@ -11,7 +11,8 @@
 #
 # The guest sees the host's root file system read-only (with a tmpfs overlay) and the directory
 # $V4L2_LAB_RW (default: the git top level of the current directory) read-write at the same
-# path, so builds, reports and output files land on the host. See README.md beside this file.
+# path, so builds, reports and output files land on the host. V4L2_LAB_KERNEL=6.12 (the default)
+# or 6.1 picks the kernel. See README.md beside this file.
 set -euo pipefail
 
 # The pinned kernels (V4L2_LAB_KERNEL picks one; default 6.12), each with its own cache directory.
@@ -401,6 +402,6 @@ case ${1:-} in
     echo 'exec /bin/bash -i' > "$JOB/cmd"
     rc=0; boot shell || rc=$?
     exit "$rc" ;;
-  -h|--help|help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  -h|--help|help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
