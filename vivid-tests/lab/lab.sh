@@ -11,21 +11,35 @@
 #
 # The guest sees the host's root file system read-only (with a tmpfs overlay) and the directory
 # $V4L2_LAB_RW (default: the git top level of the current directory) read-write at the same
-# path, so builds, reports and output files land on the host. See README.md beside this file.
+# path, so builds, reports and output files land on the host. V4L2_LAB_KERNEL=6.12 (the default)
+# or 6.1 picks the kernel. See README.md beside this file.
 set -euo pipefail
 
-# The pinned kernel: Debian bookworm-backports' 6.12. Built in or as modules there: vivid,
-# udmabuf, the system DMA heap, virtio, 9p, overlay. Not built there: vim2m, vicodec, vimc and
-# v4l2-mem2mem, which prepare builds from the same version's linux-source.
-# Backports keeps only its newest kernel: when this one is gone, prepare names the current one.
-KVER=${V4L2_LAB_KVER:-6.12.95+deb12-amd64}          # uname -r of the guest
-KPKGVER=${V4L2_LAB_KPKGVER:-6.12.95-1~bpo12+1}      # the Debian package version
-SUITE=bookworm-backports
-MIRROR=http://deb.debian.org/debian
+# The pinned kernels (V4L2_LAB_KERNEL picks one; default 6.12), each with its own cache directory.
+# 6.12: Debian bookworm-backports. Built in or as modules there: vivid, udmabuf, the system DMA
+#   heap, virtio, 9p, overlay. Backports keeps only its newest kernel.
+# 6.1: Debian bookworm's own kernel, whose updates come through bookworm-security: its ABI name
+#   (6.1.0-NN) changes with every update and the suite keeps only the newest linux-kbuild-6.1.
+#   vivid is a module there; udmabuf and the DMA heaps are not built (LACKS: the device tests
+#   report the tests that need them as not applicable on this kernel, and only on it).
+# Not built in either: vim2m, vicodec, vimc and v4l2-mem2mem, which prepare builds from the same
+# version's linux-source. When a pin is gone, prepare names the suite's current kernel.
+KERNEL=${V4L2_LAB_KERNEL:-6.12}
+case $KERNEL in
+  6.12) PIN_KVER=6.12.95+deb12-amd64 PIN_KPKGVER=6.12.95-1~bpo12+1
+        SUITE=bookworm-backports MIRROR=http://deb.debian.org/debian LACKS= ;;
+  6.1)  PIN_KVER=6.1.0-57-amd64 PIN_KPKGVER=6.1.192-3
+        SUITE=bookworm-security MIRROR=http://security.debian.org/debian-security LACKS="udmabuf dma_heap" ;;
+  *) printf 'lab: error: V4L2_LAB_KERNEL must be 6.12 or 6.1, not %s\n' "$KERNEL" >&2; exit 2 ;;
+esac
+KVER=${V4L2_LAB_KVER:-$PIN_KVER}          # uname -r of the guest
+KPKGVER=${V4L2_LAB_KPKGVER:-$PIN_KPKGVER} # the Debian package version
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KABI=${KVER%-amd64}
-KSRC=linux-source-$(cut -d. -f1,2 <<<"$KVER")   # linux-source-6.12
+KSRC=linux-source-$(cut -d. -f1,2 <<<"$KVER")   # linux-source-6.12, linux-source-6.1
+# 6.12's kbuild package is per ABI (linux-kbuild-6.12.95+deb12), 6.1's per series (linux-kbuild-6.1)
+if [[ $KERNEL == 6.1 ]]; then KBUILD=linux-kbuild-6.1; else KBUILD=linux-kbuild-$KABI; fi
 CACHE_ROOT=${V4L2_LAB_CACHE:-$HOME/.cache/v4l2-ffm-lab}
 CACHE=$CACHE_ROOT/$KVER
 MODULES_KEY="2 $KPKGVER"   # bump the number when what the module stage builds changes
@@ -58,7 +72,7 @@ check_tools() { # check_tools TOOL...
       || die "$t is missing: install the lab's host packages with '$LAB_DIR/lab.sh install-deps' (list: $LAB_DIR/apt-packages.txt)"
   done
 }
-PREPARE_TOOLS=(apt-get dpkg dpkg-deb busybox depmod xz cpio gzip make gcc flock)
+PREPARE_TOOLS=(apt-get dpkg dpkg-deb busybox depmod modprobe xz cpio gzip make gcc flock)
 BOOT_TOOLS=(qemu-system-x86_64 timeout flock)
 
 # ---------------------------------------------------------------------------------------------
@@ -66,7 +80,7 @@ BOOT_TOOLS=(qemu-system-x86_64 timeout flock)
 
 stamp_ok() { [[ -f $CACHE/stamp.$1 && $(cat "$CACHE/stamp.$1") == "$2" ]]; }
 stamp_set() { echo "$2" > "$CACHE/stamp.$1"; }
-initramfs_key() { echo "1 $(cksum < "$LAB_DIR/initramfs-init.sh")"; }
+initramfs_key() { echo "2 $(cksum < "$LAB_DIR/initramfs-init.sh")"; }
 prepared() {
   stamp_ok modules "$MODULES_KEY" && stamp_ok initramfs "$(initramfs_key)" \
     && [[ -f $CACHE/root/boot/vmlinuz-$KVER && -f $CACHE/initrd.img ]]
@@ -97,7 +111,7 @@ download() {
   for p in "linux-image-$KVER" "linux-image-$KVER-unsigned"; do
     if compgen -G "$CACHE/debs/${p}_${KPKGVER//\~/?}_*.deb" >/dev/null; then image=("$p"); break; fi
   done
-  local want=("linux-headers-$KVER" "linux-headers-$KABI-common" "linux-kbuild-$KABI" "$KSRC") need=()
+  local want=("linux-headers-$KVER" "linux-headers-$KABI-common" "$KBUILD" "$KSRC") need=()
   for p in "${want[@]}"; do
     compgen -G "$CACHE/debs/${p}_${KPKGVER//\~/?}_*.deb" >/dev/null || need+=("$p")
   done
@@ -117,11 +131,12 @@ download() {
     apt_private refresh
   done
   if ((${#missing[@]})); then
-    local avail
-    avail=$(apt-cache "${APT[@]}" search --names-only "^linux-headers-$(cut -d. -f1,2 <<<"$KVER")\.[0-9]+\+deb[0-9]+-amd64\$" 2>/dev/null \
-      | awk '{print $1}' | sort -V | tail -1)
+    local avail re
+    if [[ $KERNEL == 6.1 ]]; then re='^linux-headers-6\.1\.0-[0-9]+-amd64$'
+    else re="^linux-headers-$(cut -d. -f1,2 <<<"$KVER")\.[0-9]+\+deb[0-9]+-amd64\$"; fi
+    avail=$(apt-cache "${APT[@]}" search --names-only "$re" 2>/dev/null | awk '{print $1}' | sort -V | tail -1)
     [[ -n $avail ]] && avail="${avail#linux-headers-} $(apt-cache "${APT[@]}" madison "$avail" | awk -F'|' 'NR==1{gsub(/ /,"",$2); print $2}')"
-    die "kernel package download failed: $SUITE has no ${missing[*]} in version $KPKGVER${avail:+ (it has kernel $avail)}; update KVER and KPKGVER at the top of lab.sh, or set V4L2_LAB_KVER and V4L2_LAB_KPKGVER"
+    die "kernel package download failed: $SUITE has no ${missing[*]} in version $KPKGVER${avail:+ (it has kernel $avail)}; update the $KERNEL pin (PIN_KVER and PIN_KPKGVER) at the top of lab.sh, or set V4L2_LAB_KVER and V4L2_LAB_KPKGVER"
   fi
   say "downloading ${need[*]} ($KPKGVER)"
   local args=() log=$CACHE/download.log
@@ -232,21 +247,29 @@ make_initramfs() {
     die "$bb is linked dynamically: install busybox-static ('$LAB_DIR/lab.sh install-deps')"
   fi
   cp "$bb" "$ir/bin/busybox"
-  # what the initramfs needs that the kernel has as modules, in load order
-  for m in netfs 9pnet 9pnet_virtio 9p overlay; do
-    f=$(find "$mods/kernel" -name "$m.ko*" | head -1)
-    if [[ -z $f ]]; then
-      grep -qE "/$m\.ko" "$mods/modules.builtin" 2>/dev/null && continue   # built in
-      die "module $m is neither in the kernel package nor built in"
-    fi
+  # what the initramfs needs that the kernel has as modules, in load order: the dependencies as
+  # modprobe resolves them (6.1 has virtio, virtio_pci and fscache as modules, 6.12 has them built in)
+  local deps line n=0
+  deps=$(modprobe -d "$CACHE/root" -S "$KVER" -a --show-depends virtio_pci 9pnet_virtio 9p overlay 2>&1) \
+    || die "modprobe --show-depends failed on $mods: $deps"
+  while read -r line; do
+    case $line in
+      builtin\ *) continue ;;
+      insmod\ *) f=${line#insmod }; f=${f%% *} ;;
+      *) die "unexpected line from modprobe --show-depends: $line" ;;
+    esac
+    [[ -f $f ]] || die "modprobe --show-depends named $f, which does not exist"
+    m=$(basename "$f"); m=${m%%.ko*}
+    grep -qxF "$m" "$ir/mods/order" 2>/dev/null && continue
     case $f in
       *.xz) xz -dc "$f" > "$ir/mods/$m.ko" ;;
       *.zst) zstd -qdc "$f" > "$ir/mods/$m.ko" ;;
       *.gz) gzip -dc "$f" > "$ir/mods/$m.ko" ;;
       *) cp "$f" "$ir/mods/$m.ko" ;;
     esac
-    echo "$m" >> "$ir/mods/order"
-  done
+    echo "$m" >> "$ir/mods/order"; n=$((n + 1))
+  done <<<"$deps"
+  say "initramfs: $n modules ($(tr '\n' ' ' < "$ir/mods/order" 2>/dev/null))"
   cp "$LAB_DIR/initramfs-init.sh" "$ir/init"
   chmod +x "$ir/init"
   (cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) > "$CACHE/initrd.img.new"
@@ -334,6 +357,9 @@ new_job() { # sets RW and JOB: the job directory the guest reads its command and
     for v in $(compgen -e | grep -E '^(JAVA_HOME|JAVA_HOME_[0-9]+|JAVA_TOOL_OPTIONS|MAVEN_OPTS|MAVEN_ARGS|USER|LOGNAME|TZ|CI|V4L2_.*)$' || true); do
       printf 'export %s=%q\n' "$v" "${!v}"
     done
+    # which kernel this is, and what it is known to lack (the device tests may report a test
+    # that needs one of these as not applicable, on this kernel only)
+    printf 'export V4L2_LAB_KERNEL=%q V4L2_LAB_LACKS=%q\n' "$KERNEL" "$LACKS"
   } > "$JOB/env"
 }
 
@@ -402,7 +428,8 @@ case ${1:-} in
   prepare) prepare; say "ready: $CACHE" ;;
   info)
     prepare; accel
-    echo "kernel:      $KVER (Debian $SUITE, package $KPKGVER)"
+    echo "kernel:      $KVER (V4L2_LAB_KERNEL=$KERNEL: Debian $SUITE, package $KPKGVER)"
+    echo "lacks:       ${LACKS:-nothing the tests need}"
     echo "cache:       $CACHE"
     echo "accelerator: $ACC, cpu $CPU ($ACCEL_NOTE)"
     echo "vivid:       $VIVID_PARAMS" ;;
@@ -418,6 +445,6 @@ case ${1:-} in
     echo 'exec /bin/bash -i' > "$JOB/cmd"
     rc=0; boot shell || rc=$?
     exit "$rc" ;;
-  -h|--help|help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  -h|--help|help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

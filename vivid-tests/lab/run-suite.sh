@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
 # Runs the device test suite (vivid-tests/target/test-classes) with the JUnit console launcher,
-# either on this host (its kernel has vivid loaded) or inside the lab VM (lab.sh run).
+# either on this host (its kernel has vivid loaded) or inside the lab VM (lab.sh run), there on
+# each of the lab's kernels.
 #
 #   run-suite.sh [auto|host|vm|container] [extra console-launcher options, e.g. --select-class=...]
 #
-# auto: this host when /sys/module/vivid exists, else the VM. container: the container stage,
-# the tests in io.github.v4l2ffm.vivid.container, run in the VM booted with no V4L2 driver
-# loaded and a Docker engine running, so that the extension's container strategy loads them
-# (container-stage.sh checks that nothing is loaded before, and nothing is left after).
-# Reports (JUnit XML, with the
-# system properties of the JVM that ran them, os.version included) go to target/failsafe-reports.
-# Fails when a test fails, when no test ran, and when a test was skipped (set
-# V4L2_ALLOW_SKIPPED=1 to allow skips on a host that lacks some of the drivers).
+# auto: this host when /sys/module/vivid exists, else the VM. vm: the suite on every kernel in
+# V4L2_LAB_KERNELS (default "6.12 6.1"; V4L2_LAB_KERNEL=6.1 alone picks that one), two at once
+# when V4L2_LAB_PARALLEL=1 (the default on a host with 2 CPUs or more), each in a VM of its own.
+# container: the container stage, the tests in io.github.v4l2ffm.vivid.container, run in the VM
+# (6.12) booted with no V4L2 driver loaded and a Docker engine running, so that the extension's
+# container strategy loads them (container-stage.sh checks that nothing is loaded before, and
+# nothing is left after).
+# Reports (JUnit XML, with the system properties of the JVM that ran them, os.version included)
+# go to one directory per kernel: target/failsafe-reports/linux-6.12, .../linux-6.1 (vm),
+# target/failsafe-reports/<uname -r> (host), target/container-reports (container).
+# A test aborted because its kernel lacks what it needs (message "not applicable on Linux ...",
+# allowed only where the lab says that kernel lacks it) counts as not applicable, apart from
+# the passes. Fails when a test fails, when no test ran, and when a test was skipped or aborted
+# for any other reason (set V4L2_ALLOW_SKIPPED=1 to allow skips on a host that lacks some of the
+# drivers).
 set -euo pipefail
 mode=${1:-auto}; shift || true
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,9 +27,7 @@ target=$(dirname "$here")/target
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 [[ -f $target/test-classpath.txt ]] || { echo "run-suite: $target/test-classpath.txt is missing: build with 'mvn verify' first" >&2; exit 2; }
 cp="$target/test-classes:$(cat "$target/test-classpath.txt")"
-reports=$target/failsafe-reports
-[[ $mode == container ]] && reports=$target/container-reports
-rm -rf "$reports"; mkdir -p "$reports"
+export V4L2_LAB_RW=${V4L2_LAB_RW:-$(cd "$here/../.." && pwd)}
 
 if [[ $mode == auto ]]; then
   if [[ -d /sys/module/vivid ]]; then mode=host; else mode=vm; fi
@@ -33,36 +39,99 @@ select=(--scan-class-path "$target/test-classes" --exclude-package io.github.v4l
 [[ $mode == container ]] && select=(--select-package io.github.v4l2ffm.vivid.container
                                     '--config=junit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$ClassName')
 for a in "$@"; do [[ $a == --select* ]] && select=(); done
-cmd=("$java" --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector -cp "$cp" org.junit.platform.console.ConsoleLauncher execute
-     "${select[@]}" --reports-dir "$reports" --details=tree --disable-banner --fail-if-no-tests "$@")
-echo "run-suite: device tests on the $mode ($(if [[ $mode == host ]]; then uname -r; else echo 'lab VM'; fi))"
+launcher() { # launcher REPORTS: the console launcher's command line
+  cmd=("$java" --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector -cp "$cp" org.junit.platform.console.ConsoleLauncher execute
+       "${select[@]}" --reports-dir "$1" --details=tree --disable-banner --fail-if-no-tests "${extra[@]}")
+}
+extra=("$@")
+
+# summary LABEL REPORTS RC: counts from the report, the not-applicable tests with their reasons;
+# prints the result line and returns the run's status
+summary() {
+  local label=$1 reports=$2 rc=$3 xml
+  xml=$(ls "$reports"/*.xml 2>/dev/null | head -1 || true)
+  if [[ -z $xml ]]; then
+    echo "run-suite: $label: no test report was written to $reports" >&2
+    return $(( rc == 0 ? 1 : rc ))
+  fi
+  local suite; suite=$(grep -o '<testsuite [^>]*>' "$xml" | head -1)
+  attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$suite"; }
+  local tests failures errors skipped na osver
+  tests=$(attr tests); failures=$(attr failures); errors=$(attr errors); skipped=$(attr skipped)
+  osver=$(grep -o 'name="os.version" value="[^"]*"' "$xml" | head -1 | sed 's/.*value="//; s/"$//')
+  local marker='<skipped><![CDATA[org.opentest4j.TestAbortedException: not applicable on Linux '
+  na=$(grep -cF "$marker" "$xml" || true)
+  if ((na)); then
+    echo "$label on $osver: not applicable:"
+    awk -v m="$marker" '
+      index($0, m) == 1 { reason = substr($0, length(m) - length("not applicable on Linux ") + 1); next }
+      /^display-name: / && reason != "" { sub(/^display-name: JUnit Jupiter > /, ""); print "  n/a: " $0 ": " reason; reason = "" }
+    ' "$xml"
+  fi
+  local other=$((skipped - na))
+  echo "$label on $osver: $((tests - failures - errors - skipped)) passed, $((failures + errors)) failed, $na not applicable$( ((other)) && echo ", $other skipped")"
+  if (( rc == 0 && other > 0 )) && [[ ${V4L2_ALLOW_SKIPPED:-0} != 1 ]]; then
+    echo "run-suite: $label on $osver: $other tests were skipped or aborted for another reason than a kernel's known lack: a skipped device test does not pass" >&2
+    rc=1
+  fi
+  return "$rc"
+}
+
+vm_suite() { # vm_suite KERNEL: the suite in the lab VM on that kernel
+  local k=$1 reports=$target/failsafe-reports/linux-$1 rc=0 start=$SECONDS
+  rm -rf "$reports"; mkdir -p "$reports"
+  launcher "$reports"
+  echo "run-suite: device tests in the lab VM on Linux $k"
+  V4L2_LAB_KERNEL=$k "$here/lab.sh" run -- "${cmd[@]}" || rc=$?
+  echo "run-suite: the suite on Linux $k took $((SECONDS - start)) s (VM boot included)"
+  summary device-tests "$reports" "$rc"
+}
+
 rc=0
 start=$SECONDS
 case $mode in
   container)
-    V4L2_STAGE_JAVA=$java V4L2_STAGE_CP=$cp V4L2_LAB_MODULES= V4L2_LAB_DOCKER=1 V4L2_LAB_RW=${V4L2_LAB_RW:-$(cd "$here/../.." && pwd)} \
+    reports=$target/container-reports
+    rm -rf "$reports"; mkdir -p "$reports"
+    echo "run-suite: the container stage in the lab VM (Linux 6.12)"
+    V4L2_STAGE_JAVA=$java V4L2_STAGE_CP=$cp V4L2_LAB_MODULES= V4L2_LAB_DOCKER=1 V4L2_LAB_KERNEL=6.12 \
       "$here/lab.sh" run -- sh "$here/container-stage.sh" "$reports" "${select[@]}" --details=tree --disable-banner \
-      --fail-if-no-tests "$@" || rc=$?
-    echo "run-suite: the container stage took $((SECONDS - start)) s (VM boot, dockerd, image build, suite, unload)" ;;
-  host) "${cmd[@]}" || rc=$? ;;
-  vm)   V4L2_LAB_RW=${V4L2_LAB_RW:-$(cd "$here/../.." && pwd)} "$here/lab.sh" run -- "${cmd[@]}" || rc=$? ;;
-  *)    echo "run-suite: unknown mode '$mode' (auto, host or vm)" >&2; exit 2 ;;
+      --fail-if-no-tests "${extra[@]}" || rc=$?
+    echo "run-suite: the container stage took $((SECONDS - start)) s (VM boot, dockerd, image build, suite, unload)"
+    summary container-tests "$reports" "$rc" || rc=$? ;;
+  host)
+    reports=$target/failsafe-reports/$(uname -r)
+    rm -rf "$reports"; mkdir -p "$reports"
+    launcher "$reports"
+    echo "run-suite: device tests on this host (Linux $(uname -r))"
+    "${cmd[@]}" || rc=$?
+    summary device-tests "$reports" "$rc" || rc=$? ;;
+  vm)
+    if [[ -n ${V4L2_LAB_KERNEL:-} ]]; then kernels=$V4L2_LAB_KERNEL; else kernels=${V4L2_LAB_KERNELS:-6.12 6.1}; fi
+    read -ra ks <<<"$kernels"
+    parallel=${V4L2_LAB_PARALLEL:-$( (( $(nproc) >= 2 )) && echo 1 || echo 0)}
+    if (( ${#ks[@]} > 1 )) && [[ $parallel == 1 ]]; then
+      # one VM per kernel, all at once: each one's output prefixed with its kernel, the results
+      # repeated at the end
+      echo "run-suite: the suite on Linux ${ks[*]} at once, one VM each (V4L2_LAB_PARALLEL=0: one after the other)"
+      logs=$target/failsafe-reports
+      mkdir -p "$logs"
+      pids=()
+      for k in "${ks[@]}"; do
+        ( set -o pipefail; vm_suite "$k" 2>&1 | tee "$logs/run-linux-$k.log" | sed -u "s/^/[$k] /" ) &
+        pids+=($!)
+      done
+      for i in "${!ks[@]}"; do
+        r=0; wait "${pids[$i]}" || r=$?
+        ((r == 0)) || { ((rc != 0)) || rc=$r; }
+      done
+      for k in "${ks[@]}"; do
+        grep -E '^(run-suite: the suite on Linux |device-tests on |  n/a: )' "$logs/run-linux-$k.log" || true
+      done
+    else
+      for k in "${ks[@]}"; do r=0; vm_suite "$k" || r=$?; ((r == 0)) || { ((rc != 0)) || rc=$r; }; done
+    fi
+    echo "run-suite: the device tests on Linux ${ks[*]} took $((SECONDS - start)) s" ;;
+  *)    echo "run-suite: unknown mode '$mode' (auto, host, vm or container)" >&2; exit 2 ;;
 esac
-
-xml=$(ls "$reports"/*.xml 2>/dev/null | head -1 || true)
-if [[ -z $xml ]]; then
-  echo "run-suite: no test report was written to $reports" >&2
-  exit $(( rc == 0 ? 1 : rc ))
-fi
-suite=$(grep -o '<testsuite [^>]*>' "$xml" | head -1)
-attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$suite"; }
-tests=$(attr tests); failures=$(attr failures); errors=$(attr errors); skipped=$(attr skipped)
-osver=$(grep -o 'name="os.version" value="[^"]*"' "$xml" | head -1 | sed 's/.*value="//; s/"$//')
-echo "run-suite: the device tests ran on kernel $osver"
-label=device-tests; [[ $mode == container ]] && label=container-tests
-echo "$label: $((tests - failures - errors - skipped)) passed, $((failures + errors)) failed, $skipped skipped"
-if (( rc == 0 && skipped > 0 )) && [[ ${V4L2_ALLOW_SKIPPED:-0} != 1 ]]; then
-  echo "run-suite: $skipped tests were skipped: a skipped device test does not pass" >&2
-  rc=1
-fi
 exit $rc

@@ -12,14 +12,42 @@ import io.github.v4l2ffm.UserptrAllocator;
 enum Backing {
     MMAP, USERPTR, DMABUF_HEAP, DMABUF_UDMABUF;
 
-    /** A new allocator for this backing; {@code null} for MMAP (the driver allocates). */
+    /**
+     * A new allocator for this backing; {@code null} for MMAP (the driver allocates). Aborts the
+     * test as not applicable where the kernel lacks the allocator's device and the lab expects it
+     * to (6.1: no udmabuf, no DMA heaps), and fails where the device is missing otherwise.
+     */
     BufferAllocator allocator() {
         return switch (this) {
             case MMAP -> null;
             case USERPTR -> new UserptrAllocator();
-            case DMABUF_HEAP -> DmaHeapAllocator.system();
-            case DMABUF_UDMABUF -> UdmabufAllocator.open();
+            case DMABUF_HEAP -> {
+                LabDevices.assumeDmaHeaps();
+                yield DmaHeapAllocator.system();
+            }
+            case DMABUF_UDMABUF -> {
+                LabDevices.assumeUdmabuf();
+                yield UdmabufAllocator.open();
+            }
         };
+    }
+
+    /** Whether this kernel has this backing's allocator (see {@link #allocator()} for a missing one). */
+    boolean available() {
+        return switch (this) {
+            case MMAP, USERPTR -> true;
+            case DMABUF_HEAP -> LabDevices.hasDmaHeaps();
+            case DMABUF_UDMABUF -> LabDevices.hasUdmabuf();
+        };
+    }
+
+    /**
+     * A new allocator for this backing, or a USERPTR one where the kernel lacks this backing's
+     * device (and the lab expects it to): for tests that mix allocators and are about something
+     * else than which ones there are.
+     */
+    BufferAllocator allocatorOrUserptr() {
+        return this == MMAP || available() ? allocator() : new UserptrAllocator();
     }
 
     /** {@code count} buffers on {@code q} from {@code allocator} (null: MMAP). */

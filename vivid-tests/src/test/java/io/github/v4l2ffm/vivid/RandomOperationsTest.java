@@ -68,7 +68,7 @@ class RandomOperationsTest {
 
         World(DeviceInfo info) {
             this.info = info;
-            for (int i = 0; i < 3; i++) allocators[i] = Backing.values()[i + 1].allocator();
+            for (int i = 0; i < 3; i++) allocators[i] = Backing.values()[i + 1].allocatorOrUserptr();
         }
 
         synchronized V4l2Device device() {
@@ -259,7 +259,7 @@ class RandomOperationsTest {
                 if (rng.nextInt(8) == 0) {
                     int k = rng.nextInt(3);
                     BufferAllocator old = w.allocators[k];
-                    w.allocators[k] = Backing.values()[k + 1].allocator();
+                    w.allocators[k] = Backing.values()[k + 1].allocatorOrUserptr();
                     old.close(); // while sets may still hold its blocks
                 }
                 return "replace an allocator";
