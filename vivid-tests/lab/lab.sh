@@ -159,7 +159,7 @@ build_v4l2loopback() { # build_v4l2loopback HEADERS_DIR MODULES_DIR
   if [[ -z $deb ]]; then
     say "downloading v4l2loopback-dkms $V4L2LOOPBACK_VER (bookworm-backports)"
     mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-    echo "deb $MIRROR bookworm-backports main" > "$apt/sources.list"
+    echo "deb http://deb.debian.org/debian bookworm-backports main" > "$apt/sources.list"   # whatever the kernel's own mirror
     local o=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
              -o Dir::State::Lists="$apt/lists" -o Dir::State::Status=/dev/null -o Dir::Cache="$apt/cache"
              -o Debug::NoLocking=1 -o APT::Sandbox::User="$(id -un)")
