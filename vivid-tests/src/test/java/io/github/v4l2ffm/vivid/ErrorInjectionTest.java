@@ -196,8 +196,10 @@ class ErrorInjectionTest {
                         assertTrue(seq >= 0xffff_ff00L, "with the wrap, sequences start just below 2^32: " + seq);
                         assertTrue(ts >= (1L << 31) * 1_000_000_000L - 20_000_000_000L, "timestamps start near the wrap: " + ts);
                     } else {
-                        long step = (seq - previousSeq) & 0xffff_ffffL; // a slow guest makes vivid skip (or repeat) some
-                        assertTrue(step < 16, "sequence " + seq + " after " + previousSeq + ": forward, modulo 2^32");
+                        // a slow guest makes vivid skip (or repeat) some: 21 at once seen with three VMs on two
+                        // CPUs. Going back, or a reset to 0 far from the wrap, is a step near 2^32
+                        long step = (seq - previousSeq) & 0xffff_ffffL;
+                        assertTrue(step < 1024, "sequence " + seq + " after " + previousSeq + ": forward, modulo 2^32");
                         assertTrue(ts - previousTs >= 0 && ts - previousTs < 2_000_000_000L,
                                 "timestamp " + ts + " after " + previousTs + ": no overflow in the conversion");
                         wrapped |= seq < previousSeq;
