@@ -116,7 +116,10 @@ class FrameTelemetryTest {
             r.stop();
             r.dump(file);
         }
-        List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+        // in the order they were committed: a recording keeps each thread buffer's events together,
+        // and a buffer flushed during the sleeps above may come out after a later one
+        List<RecordedEvent> events = new java.util.ArrayList<>(RecordingFile.readAllEvents(file));
+        events.sort(java.util.Comparator.comparing(RecordedEvent::getEndTime));   // stable: ties keep the file's order
         List<RecordedEvent> frames = events.stream().filter(e -> e.getEventType().getName().equals(FrameEvent.NAME)).toList();
         assertEquals(List.of(7L, 8L, 12L, 12L, 3L, 0xffff_ffffL, 1L, 0L, 5L), frames.stream().map(e -> e.getLong("sequence")).toList());
         assertEquals(List.of(0, 1, 0, 1, 0, 0, 1, 0, 0), frames.stream().map(e -> e.getInt("index")).toList());
