@@ -372,10 +372,11 @@ public final class VirtualCamera implements AutoCloseable {
 
     /**
      * Stops streaming and closes the node: readers get no more frames (they are not told). Idempotent,
-     * from any thread, never throws.
+     * from any thread, never throws. Waits for a {@code publish} under way to finish: its writer may
+     * be drawing into the driver's buffer, which closing unmaps.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         device.close();
     }
 
