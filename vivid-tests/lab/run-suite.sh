@@ -70,6 +70,16 @@ summary() {
   fi
   local other=$((skipped - na))
   echo "$label on $osver: $((tests - failures - errors - skipped)) passed, $((failures + errors)) failed, $na not applicable$( ((other)) && echo ", $other skipped")"
+  if (( failures + errors )); then
+    # the failed tests last, so that the tail of a CI log names them
+    awk '
+      /^<testcase / { name = $0; sub(/^<testcase name="/, "", name); sub(/".*/, "", name)
+                      cls = $0; sub(/.* classname="/, "", cls); sub(/".*/, "", cls); sub(/.*\./, "", cls) }
+      /^<(failure|error) / { msg = $0; sub(/^<(failure|error) message="/, "", msg); sub(/" type=.*/, "", msg)
+                             gsub(/&lt;/, "<", msg); gsub(/&gt;/, ">", msg); gsub(/&quot;/, "\"", msg); gsub(/&amp;/, "\\&", msg)
+                             print "  FAILED: " cls " > " name ": " substr(msg, 1, 300) }
+    ' "$xml"
+  fi
   if (( rc == 0 && other > 0 )) && [[ ${V4L2_ALLOW_SKIPPED:-0} != 1 ]]; then
     echo "run-suite: $label on $osver: $other tests were skipped or aborted for another reason than a kernel's known lack: a skipped device test does not pass" >&2
     rc=1
@@ -127,6 +137,9 @@ case $mode in
       done
       for k in "${ks[@]}"; do
         grep -E '^(run-suite: the suite on Linux |device-tests on |  n/a: )' "$logs/run-linux-$k.log" || true
+      done
+      for k in "${ks[@]}"; do
+        grep -E '^  FAILED: ' "$logs/run-linux-$k.log" | sed "s/^  FAILED: /  FAILED on Linux $k: /" || true
       done
     else
       for k in "${ks[@]}"; do r=0; vm_suite "$k" || r=$?; ((r == 0)) || { ((rc != 0)) || rc=$r; }; done

@@ -137,7 +137,8 @@ class UsbCameraTest {
      * Captures {@code count} frames and checks their numbers: each follows the one before, and
      * where a frame is missing (uvcvideo had no free buffer when it came: the guest descheduled
      * the test thread) uvcvideo's sequence numbers show the same gap, as it counts every frame the
-     * camera sent. So nothing is lost unreported between the camera and the application.
+     * camera sent. So nothing is lost unreported between the camera and the application. Gaps may
+     * be one, or 5% of {@code count} where that is more.
      */
     static List<Integer> capture(V4l2Device dev, PixelFormat pf, int w, int h, int count) {
         VideoFormat f = dev.captureQueue().setFormat(w, h, pf);
@@ -170,7 +171,10 @@ class UsbCameraTest {
             if (numberStep != 1) gaps++;
         }
         if (gaps > 0) System.out.printf("capture %s %dx%d: %d frames missing, each shown by uvcvideo's sequence%n", pf, w, h, gaps);
-        assertTrue(gaps <= count / 20, "more than 5% of the frames missing: " + numbers);
+        // one hiccup is allowed however short the capture (the first frames go through code not
+        // compiled yet, on an emulated CPU that another VM shares): a gap of one frame after
+        // the first eight, reported by the sequence, was seen on a loaded machine
+        assertTrue(gaps <= Math.max(1, count / 20), "more than one gap, or more than 5% of the frames missing: " + numbers);
         if (pf.equals(PixelFormat.MJPEG)) {
             assertTrue(sizes.stream().distinct().count() > 1, "MJPEG frames vary in size as the camera sent them: " + sizes);
         }
