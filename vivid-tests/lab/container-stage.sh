@@ -6,7 +6,8 @@
 # what it loaded and is gone; then kills a test JVM that holds a node and checks that the
 # container unloads all the same.
 #   container-stage.sh REPORTS LAUNCHER-ARGS...
-#   (V4L2_STAGE_JAVA: the java command; V4L2_STAGE_CP: the suite's class path)
+#   (V4L2_STAGE_JAVA: the java command; V4L2_STAGE_JAVA_OPTS: its options; V4L2_STAGE_CP: the
+#   suite's class path)
 reports=$1; shift
 log=$reports/console.log
 v4l2_modules() { cut -d' ' -f1 /proc/modules | grep -E '^(vivid|vim2m|vicodec|vimc|uvcvideo|vhci_hcd|usbip_core|v4l2_mem2mem|videobuf2_.*|videodev|v4l2_.*|mc)$' | sort | tr '\n' ' '; }
@@ -26,7 +27,7 @@ chmod -R a+rX $stage; chmod a+rwx $stage/reports
 chmod 0666 /var/run/docker.sock
 as_nobody() {
   setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp \
-    "$V4L2_STAGE_JAVA" --enable-native-access=ALL-UNNAMED -cp "$cp" org.junit.platform.console.ConsoleLauncher execute "$@"
+    "$V4L2_STAGE_JAVA" $V4L2_STAGE_JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$cp" org.junit.platform.console.ConsoleLauncher execute "$@"
 }
 
 echo "container-stage: the tests run as uid 65534 (nobody)"

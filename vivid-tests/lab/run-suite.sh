@@ -38,35 +38,78 @@ select=(--scan-class-path "$target/test-classes" --exclude-package io.github.v4l
 # ContainerMultiplanarTest (two) and its load shows that the plan's requests were merged
 [[ $mode == container ]] && select=(--select-package io.github.v4l2ffm.vivid.container
                                     '--config=junit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$ClassName')
-for a in "$@"; do [[ $a == --select* ]] && select=(); done
-launcher() { # launcher REPORTS: the console launcher's command line
-  cmd=("$java" --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector -cp "$cp" org.junit.platform.console.ConsoleLauncher execute
-       "${select[@]}" --reports-dir "$1" --details=tree --disable-banner --fail-if-no-tests "${extra[@]}")
-}
+selected=0
+for a in "$@"; do [[ $a == --select* ]] && { select=(); selected=1; }; done
 extra=("$@")
+# The whole suite runs in two JVMs, one after the other. The first has C1 alone
+# (-XX:TieredStopAtLevel=1): on the lab's emulated CPU, C2's compiles cost more CPU than they
+# give back (the suite took 448 s instead of 713 s on both kernels at once). The second has the
+# default compilers and runs the tests tagged "optimizing-jit", whose claims hold only once C2 has
+# compiled the code (no allocation per call relies on its escape analysis). Tests picked with
+# --select-... run in one JVM with the default compilers.
+JIT_TAG=optimizing-jit
+launch() { # launch REPORTS JVM-OPTIONS... -- LAUNCHER-OPTIONS...: one console launcher command line, quoted
+  local reports=$1 jvm=() opts=(); shift
+  while [[ $1 != -- ]]; do jvm+=("$1"); shift; done; shift
+  opts=("$@")
+  printf '%q ' "$java" "${jvm[@]}" ${V4L2_LAB_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector -cp "$cp" \
+    org.junit.platform.console.ConsoleLauncher execute "${select[@]}" --reports-dir "$reports" --details=tree --disable-banner \
+    "${opts[@]}" "${extra[@]}"
+  echo
+}
+# launcher REPORTS: writes the suite's job (the JVMs to run, in order; it exits with the first
+# failure's status) to target/, sets cmd to the command that runs it
+launcher() {
+  local reports=$1 job=$target/suite-job-${1##*/}.sh
+  {
+    echo '#!/usr/bin/env bash'
+    echo 'rc=0'
+    if ((selected)); then
+      echo "$(launch "$reports" -- --fail-if-no-tests) || rc=\$?"
+    else
+      echo "$(launch "$reports" -XX:TieredStopAtLevel=1 -- --fail-if-no-tests --exclude-tag $JIT_TAG) || rc=\$?"
+      # its classes by name, found in the sources: scanning the class path costs a minute here
+      local jit=() f
+      for f in $(grep -rlF "@Tag(\"$JIT_TAG\")" "$here/../src/test/java"); do
+        f=${f#"$here/../src/test/java/"}; f=${f%.java}; jit+=(--select-class "${f//\//.}")
+      done
+      ((${#jit[@]})) || { echo "run-suite: no test class is tagged $JIT_TAG" >&2; exit 2; }
+      echo "$(select=("${jit[@]}"); launch "$reports/$JIT_TAG" -- --fail-if-no-tests --include-tag $JIT_TAG) || { r=\$?; ((rc)) || rc=\$r; }"
+    fi
+    echo 'exit $rc'
+  } > "$job"
+  cmd=(bash "$job")
+}
 
 # summary LABEL REPORTS RC: counts from the report, the not-applicable tests with their reasons;
 # prints the result line and returns the run's status
 summary() {
-  local label=$1 reports=$2 rc=$3 xml
-  xml=$(ls "$reports"/*.xml 2>/dev/null | head -1 || true)
-  if [[ -z $xml ]]; then
+  local label=$1 reports=$2 rc=$3 xml xmls=()
+  mapfile -t xmls < <(find "$reports" -name 'TEST-*.xml' | sort)
+  if ((${#xmls[@]} == 0)); then
     echo "run-suite: $label: no test report was written to $reports" >&2
     return $(( rc == 0 ? 1 : rc ))
   fi
-  local suite; suite=$(grep -o '<testsuite [^>]*>' "$xml" | head -1)
+  local tests=0 failures=0 errors=0 skipped=0 na=0 osver suite
   attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$suite"; }
-  local tests failures errors skipped na osver
-  tests=$(attr tests); failures=$(attr failures); errors=$(attr errors); skipped=$(attr skipped)
-  osver=$(grep -o 'name="os.version" value="[^"]*"' "$xml" | head -1 | sed 's/.*value="//; s/"$//')
+  for xml in "${xmls[@]}"; do
+    suite=$(grep -o '<testsuite [^>]*>' "$xml" | head -1)
+    tests=$((tests + $(attr tests))); failures=$((failures + $(attr failures)))
+    errors=$((errors + $(attr errors))); skipped=$((skipped + $(attr skipped)))
+  done
+  if ((tests == 0)); then
+    echo "run-suite: $label: no test ran" >&2
+    return $(( rc == 0 ? 1 : rc ))
+  fi
+  osver=$(grep -ho 'name="os.version" value="[^"]*"' "${xmls[@]}" | head -1 | sed 's/.*value="//; s/"$//')
   local marker='<skipped><![CDATA[org.opentest4j.TestAbortedException: not applicable on Linux '
-  na=$(grep -cF "$marker" "$xml" || true)
+  na=$(cat "${xmls[@]}" | grep -cF "$marker" || true)
   if ((na)); then
     echo "$label on $osver: not applicable:"
-    awk -v m="$marker" '
+    cat "${xmls[@]}" | awk -v m="$marker" '
       index($0, m) == 1 { reason = substr($0, length(m) - length("not applicable on Linux ") + 1); next }
       /^display-name: / && reason != "" { sub(/^display-name: JUnit Jupiter > /, ""); print "  n/a: " $0 ": " reason; reason = "" }
-    ' "$xml"
+    '
   fi
   local other=$((skipped - na))
   echo "$label on $osver: $((tests - failures - errors - skipped)) passed, $((failures + errors)) failed, $na not applicable$( ((other)) && echo ", $other skipped")"
@@ -78,7 +121,7 @@ summary() {
       /^<(failure|error) / { msg = $0; sub(/^<(failure|error) message="/, "", msg); sub(/" type=.*/, "", msg)
                              gsub(/&lt;/, "<", msg); gsub(/&gt;/, ">", msg); gsub(/&quot;/, "\"", msg); gsub(/&amp;/, "\\&", msg)
                              print "  FAILED: " cls " > " name ": " substr(msg, 1, 300) }
-    ' "$xml"
+    ' "${xmls[@]}"
   fi
   if (( rc == 0 && other > 0 )) && [[ ${V4L2_ALLOW_SKIPPED:-0} != 1 ]]; then
     echo "run-suite: $label on $osver: $other tests were skipped or aborted for another reason than a kernel's known lack: a skipped device test does not pass" >&2
@@ -104,7 +147,7 @@ case $mode in
     reports=$target/container-reports
     rm -rf "$reports"; mkdir -p "$reports"
     echo "run-suite: the container stage in the lab VM (Linux 6.12)"
-    V4L2_STAGE_JAVA=$java V4L2_STAGE_CP=$cp V4L2_LAB_MODULES= V4L2_LAB_DOCKER=1 V4L2_LAB_KERNEL=6.12 \
+    V4L2_STAGE_JAVA=$java V4L2_STAGE_JAVA_OPTS="-XX:TieredStopAtLevel=1 ${V4L2_LAB_JAVA_OPTS:-}" V4L2_STAGE_CP=$cp V4L2_LAB_MODULES= V4L2_LAB_DOCKER=1 V4L2_LAB_KERNEL=6.12 \
       "$here/lab.sh" run -- sh "$here/container-stage.sh" "$reports" "${select[@]}" --details=tree --disable-banner \
       --fail-if-no-tests "${extra[@]}" || rc=$?
     echo "run-suite: the container stage took $((SECONDS - start)) s (VM boot, dockerd, image build, suite, unload)"

@@ -94,10 +94,15 @@ final class LabDevices {
      * and go (jars, class data).
      */
     static long openFds() {
+        return openFdTargets().size();
+    }
+
+    /** What {@link #openFds()} counts: each descriptor's target, sorted (for a message on a leak). */
+    static List<String> openFdTargets() {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             return s.map(LabDevices::target).filter(t -> t.startsWith("/dev/video") || t.startsWith("/dev/media")
                     || t.startsWith("/dev/udmabuf") || t.startsWith("/dev/dma_heap") || t.contains("dmabuf")
-                    || t.startsWith("/memfd:") || t.contains("[eventfd]")).count();
+                    || t.startsWith("/memfd:") || t.contains("[eventfd]")).sorted().toList();
         } catch (IOException e) {
             throw new AssertionError(e);
         }

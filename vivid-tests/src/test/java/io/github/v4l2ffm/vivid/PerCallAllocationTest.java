@@ -11,6 +11,7 @@ import io.github.v4l2ffm.junit.Driver;
 import io.github.v4l2ffm.junit.Planes;
 import io.github.v4l2ffm.junit.Vivid;
 import io.github.v4l2ffm.junit.WithV4l2Drivers;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -34,26 +35,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * thread once warmed up, and still give the kernel's current answer: a format set is seen by the
  * next {@code format()}, a control set by the next {@code get}, and the capabilities are what
  * {@code v4l2-ctl --info} prints. Several threads calling at once all get the right answers.
+ * Tagged {@code optimizing-jit}: "nothing" is what C2's escape analysis makes of the calls, so
+ * the lab runs this class in a JVM with the default compilers, apart from the rest of the suite.
  */
+@Tag("optimizing-jit")
 @WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)})
 class PerCallAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** Calls per measured round. */
     private static final int ROUND = 1_000;
-    /** Rounds at most, for the JIT to compile the calls (slow under an emulated CPU). */
-    private static final int MAX_ROUNDS = 60;
+    /**
+     * How long the calls may take to get compiled: in a fresh JVM on the lab's emulated CPU, 60
+     * rounds were not enough for C2 to compile a call's path.
+     */
+    private static final long WARM_UP_NANOS = 30_000_000_000L;
     /** The bound: bytes allocated per call, averaged over a round. */
     private static final double BOUND = 8;
 
     /**
      * Bytes per call of {@code call} in the first round that stays under {@link #BOUND}, or of the
-     * last round if none does. {@code call} returns something to sum, so that nothing is left out.
+     * last round if none does within {@link #WARM_UP_NANOS}. {@code call} returns something to sum,
+     * so that nothing is left out.
      */
     private static double bytesPerCall(LongSupplier call) {
         double perCall = Double.MAX_VALUE;
         long sink = 0;
-        for (int round = 0; round < MAX_ROUNDS && perCall >= BOUND; round++) {
+        long start = System.nanoTime();
+        while (perCall >= BOUND && System.nanoTime() - start < WARM_UP_NANOS) {
             long a = THREADS.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < ROUND; i++) sink += call.getAsLong();
             long b = THREADS.getCurrentThreadAllocatedBytes();

@@ -81,7 +81,8 @@ class RandomOperationsTest {
     @Test
     void randomSequencesOnlyThrowDocumentedExceptions(@Driver("vivid") DeviceInfo single,
                                                       @Driver(value = "vivid", instance = 1) DeviceInfo multi) throws Exception {
-        long fds = LabDevices.openFds(), maps = LabDevices.mappings();
+        List<String> fdsBefore = LabDevices.openFdTargets();
+        long fds = fdsBefore.size(), maps = LabDevices.mappings();
         long total = 0;
         for (int run = 0; run < SEEDS.length; run++) {
             long seed = SEEDS[run];
@@ -120,7 +121,8 @@ class RandomOperationsTest {
                 Throwable first = w.unexpected.getFirst();
                 fail("seed " + seed + ": " + w.unexpected.size() + " undocumented exceptions, the first: " + first, first);
             }
-            assertEquals(fds, LabDevices.openFds(), "seed " + seed + ": file descriptors leaked");
+            List<String> fdsAfter = LabDevices.openFdTargets();
+            assertEquals(fds, fdsAfter.size(), "seed " + seed + ": file descriptors leaked: before " + fdsBefore + ", after " + fdsAfter);
             assertEquals(maps, LabDevices.mappings(), "seed " + seed + ": mappings leaked");
         }
         System.out.printf("random operations: %d in all, seeds %s%n", total, java.util.Arrays.toString(SEEDS));
