@@ -27,6 +27,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,14 +62,15 @@ class RandomOperationsTest {
         volatile BufferSet set;
         volatile Streaming stream;
         volatile Events.Subscription subscription;
-        final BufferAllocator[] allocators = new BufferAllocator[3];
+        /** Replaced with getAndSet, so that two threads replacing one at once lose none unclosed. */
+        final AtomicReferenceArray<BufferAllocator> allocators = new AtomicReferenceArray<>(3);
         final List<DmaBuf> exported = Collections.synchronizedList(new ArrayList<>());
         final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
         final List<Throwable> unexpected = Collections.synchronizedList(new ArrayList<>());
 
         World(DeviceInfo info) {
             this.info = info;
-            for (int i = 0; i < 3; i++) allocators[i] = Backing.values()[i + 1].allocatorOrUserptr();
+            for (int i = 0; i < 3; i++) allocators.set(i, Backing.values()[i + 1].allocatorOrUserptr());
         }
 
         synchronized V4l2Device device() {
@@ -173,7 +175,7 @@ class RandomOperationsTest {
             case 3, 4 -> {
                 int k = rng.nextInt(4);
                 int count = 1 + rng.nextInt(6);
-                w.set = k == 0 ? w.device().captureQueue().allocate(count) : w.device().captureQueue().allocate(count, w.allocators[k - 1]);
+                w.set = k == 0 ? w.device().captureQueue().allocate(count) : w.device().captureQueue().allocate(count, w.allocators.get(k - 1));
                 return "allocate";
             }
             case 5, 6 -> {
@@ -260,8 +262,7 @@ class RandomOperationsTest {
             case 20 -> {
                 if (rng.nextInt(8) == 0) {
                     int k = rng.nextInt(3);
-                    BufferAllocator old = w.allocators[k];
-                    w.allocators[k] = Backing.values()[k + 1].allocatorOrUserptr();
+                    BufferAllocator old = w.allocators.getAndSet(k, Backing.values()[k + 1].allocatorOrUserptr());
                     old.close(); // while sets may still hold its blocks
                 }
                 return "replace an allocator";
@@ -285,7 +286,7 @@ class RandomOperationsTest {
         if (sub != null) sub.close();
         V4l2Device d = w.dev;
         if (d != null) d.close();
-        for (BufferAllocator a : w.allocators) a.close();
+        for (int i = 0; i < w.allocators.length(); i++) w.allocators.get(i).close();
         synchronized (w.exported) {
             w.exported.forEach(DmaBuf::close);
         }
