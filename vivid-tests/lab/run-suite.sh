@@ -4,6 +4,7 @@
 # each of the lab's kernels.
 #
 #   run-suite.sh [auto|host|vm|container] [extra console-launcher options, e.g. --select-class=...]
+#   (V4L2_LAB_WITH_CONTAINER=true: host and vm also run the container stage; mvn verify sets it)
 #
 # auto: this host when /sys/module/vivid exists, else the VM. vm: the suite on every kernel in
 # V4L2_LAB_KERNELS (default "6.12 6.1"; V4L2_LAB_KERNEL=6.1 alone picks that one), two at once
@@ -36,8 +37,9 @@ fi
 select=(--scan-class-path "$target/test-classes" --exclude-package io.github.v4l2ffm.vivid.container)
 # container: classes by name, so ContainerCaptureTest (one vivid instance) runs before
 # ContainerMultiplanarTest (two) and its load shows that the plan's requests were merged
-[[ $mode == container ]] && select=(--select-package io.github.v4l2ffm.vivid.container
-                                    '--config=junit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$ClassName')
+container_select=(--select-package io.github.v4l2ffm.vivid.container
+                  '--config=junit.jupiter.testclass.order.default=org.junit.jupiter.api.ClassOrderer$ClassName')
+[[ $mode == container ]] && select=("${container_select[@]}")
 selected=0
 for a in "$@"; do [[ $a == --select* ]] && { select=(); selected=1; }; done
 extra=("$@")
@@ -140,54 +142,73 @@ vm_suite() { # vm_suite KERNEL: the suite in the lab VM on that kernel
   summary device-tests "$reports" "$rc"
 }
 
+container_stage() { # container_stage LAUNCHER-OPTIONS...: the container stage in the lab VM
+  local reports=$target/container-reports rc=0 start=$SECONDS
+  rm -rf "$reports"; mkdir -p "$reports"
+  echo "run-suite: the container stage in the lab VM (Linux 6.12)"
+  V4L2_STAGE_JAVA=$java V4L2_STAGE_JAVA_OPTS="-XX:TieredStopAtLevel=1 ${V4L2_LAB_JAVA_OPTS:-}" V4L2_STAGE_CP=$cp V4L2_LAB_MODULES= V4L2_LAB_DOCKER=1 V4L2_LAB_KERNEL=6.12 \
+    "$here/lab.sh" run -- sh "$here/container-stage.sh" "$reports" "$@" --details=tree --disable-banner \
+    --fail-if-no-tests || rc=$?
+  echo "run-suite: the container stage took $((SECONDS - start)) s (VM boot, dockerd, image build, suite, unload)"
+  summary container-tests "$reports" "$rc"
+}
+# V4L2_LAB_WITH_CONTAINER=true (mvn verify sets it unless -Dv4l2.container=false): the container
+# stage too, at once with the kernels' suites where those run at once, else after them; not
+# when the arguments select tests
+with_container=0
+[[ ${V4L2_LAB_WITH_CONTAINER:-false} == true ]] && ((selected == 0)) && with_container=1
+
 rc=0
 start=$SECONDS
 case $mode in
   container)
-    reports=$target/container-reports
-    rm -rf "$reports"; mkdir -p "$reports"
-    echo "run-suite: the container stage in the lab VM (Linux 6.12)"
-    V4L2_STAGE_JAVA=$java V4L2_STAGE_JAVA_OPTS="-XX:TieredStopAtLevel=1 ${V4L2_LAB_JAVA_OPTS:-}" V4L2_STAGE_CP=$cp V4L2_LAB_MODULES= V4L2_LAB_DOCKER=1 V4L2_LAB_KERNEL=6.12 \
-      "$here/lab.sh" run -- sh "$here/container-stage.sh" "$reports" "${select[@]}" --details=tree --disable-banner \
-      --fail-if-no-tests "${extra[@]}" || rc=$?
-    echo "run-suite: the container stage took $((SECONDS - start)) s (VM boot, dockerd, image build, suite, unload)"
-    summary container-tests "$reports" "$rc" || rc=$? ;;
+    container_stage "${select[@]}" "${extra[@]}" || rc=$? ;;
   host)
     reports=$target/failsafe-reports/$(uname -r)
     rm -rf "$reports"; mkdir -p "$reports"
     launcher "$reports"
     echo "run-suite: device tests on this host (Linux $(uname -r))"
     "${cmd[@]}" || rc=$?
-    summary device-tests "$reports" "$rc" || rc=$? ;;
+    summary device-tests "$reports" "$rc" || rc=$?
+    if ((with_container)); then r=0; container_stage "${container_select[@]}" || r=$?; ((rc != 0)) || rc=$r; fi ;;
   vm)
     if [[ -n ${V4L2_LAB_KERNEL:-} ]]; then kernels=$V4L2_LAB_KERNEL; else kernels=${V4L2_LAB_KERNELS:-6.12 6.1}; fi
     read -ra ks <<<"$kernels"
     parallel=${V4L2_LAB_PARALLEL:-$( (( $(nproc) >= 2 )) && echo 1 || echo 0)}
-    if (( ${#ks[@]} > 1 )) && [[ $parallel == 1 ]]; then
-      # one VM per kernel, all at once: each one's output prefixed with its kernel, the results
-      # repeated at the end
-      echo "run-suite: the suite on Linux ${ks[*]} at once, one VM each (V4L2_LAB_PARALLEL=0: one after the other)"
+    if (( ${#ks[@]} + with_container > 1 )) && [[ $parallel == 1 ]]; then
+      # one VM per kernel (and one for the container stage), all at once: each one's output
+      # prefixed with its kernel, the results repeated at the end. On a 2-CPU host, three VMs
+      # at once took 603 s; the suites at once and then the container stage, 477 + 402 s.
+      jobs=("${ks[@]}"); ((with_container)) && jobs+=(container)
+      echo "run-suite: the suite on Linux ${ks[*]}$( ((with_container)) && echo " and the container stage") at once, one VM each (V4L2_LAB_PARALLEL=0: one after the other)"
       logs=$target/failsafe-reports
       mkdir -p "$logs"
       pids=()
-      for k in "${ks[@]}"; do
-        ( set -o pipefail; vm_suite "$k" 2>&1 | tee "$logs/run-linux-$k.log" | sed -u "s/^/[$k] /" ) &
+      for k in "${jobs[@]}"; do
+        if [[ $k == container ]]; then
+          ( set -o pipefail; container_stage "${container_select[@]}" 2>&1 | tee "$logs/run-container.log" | sed -u "s/^/[container] /" ) &
+        else
+          ( set -o pipefail; vm_suite "$k" 2>&1 | tee "$logs/run-linux-$k.log" | sed -u "s/^/[$k] /" ) &
+        fi
         pids+=($!)
       done
-      for i in "${!ks[@]}"; do
+      for i in "${!jobs[@]}"; do
         r=0; wait "${pids[$i]}" || r=$?
         ((r == 0)) || { ((rc != 0)) || rc=$r; }
       done
-      for k in "${ks[@]}"; do
-        grep -E '^(run-suite: the suite on Linux |device-tests on |  n/a: )' "$logs/run-linux-$k.log" || true
+      log() { if [[ $1 == container ]]; then echo "$logs/run-container.log"; else echo "$logs/run-linux-$1.log"; fi; }
+      for k in "${jobs[@]}"; do
+        grep -E '^(run-suite: the suite on Linux |run-suite: the container stage took |(device|container)-tests on |  n/a: )' "$(log "$k")" || true
       done
-      for k in "${ks[@]}"; do
-        grep -E '^  FAILED: ' "$logs/run-linux-$k.log" | sed "s/^  FAILED: /  FAILED on Linux $k: /" || true
+      for k in "${jobs[@]}"; do
+        where="on Linux $k"; [[ $k == container ]] && where="in the container stage"
+        grep -E '^  FAILED: ' "$(log "$k")" | sed "s/^  FAILED: /  FAILED $where: /" || true
       done
     else
       for k in "${ks[@]}"; do r=0; vm_suite "$k" || r=$?; ((r == 0)) || { ((rc != 0)) || rc=$r; }; done
+      if ((with_container)); then r=0; container_stage "${container_select[@]}" || r=$?; ((rc != 0)) || rc=$r; fi
     fi
-    echo "run-suite: the device tests on Linux ${ks[*]} took $((SECONDS - start)) s" ;;
+    echo "run-suite: the device tests on Linux ${ks[*]}$( ((with_container)) && echo " and the container stage") took $((SECONDS - start)) s" ;;
   *)    echo "run-suite: unknown mode '$mode' (auto, host, vm or container)" >&2; exit 2 ;;
 esac
 exit $rc
