@@ -96,6 +96,10 @@ public final class VirtualCamera implements AutoCloseable {
     private int active;           // the buffers the driver still uses: 0..active-1
     private long published;
     private int next;
+    /** Whether a writer is drawing (publish, on the thread holding the monitor). */
+    private boolean writing;
+    /** Whether the writer closed the camera: closed once it returns. */
+    private volatile boolean closeAfterWrite;
 
     private VirtualCamera(V4l2Device device, BufferSet buffers, Streaming stream, VideoFormat format, Fraction frameInterval) {
         this.device = device;
@@ -247,7 +251,7 @@ public final class VirtualCamera implements AutoCloseable {
 
     /** Whether the camera is open (not closed, its node not gone). */
     public boolean isOpen() {
-        return !stream.isClosed();
+        return !closeAfterWrite && !stream.isClosed();
     }
 
     /**
@@ -276,9 +280,14 @@ public final class VirtualCamera implements AutoCloseable {
         if (timestampNanos <= 0) throw new IllegalArgumentException("timestamp must be positive: " + timestampNanos);
         V4l2Buffer b = nextBuffer();
         MemorySegment target = b.segment(0);
+        writing = true;
         try (Arena call = Arena.ofConfined()) {
             writer.write(MemorySegment.ofAddress(target.address()).reinterpret(frameBytes, call, null));
+        } finally {
+            writing = false;
+            if (closeAfterWrite) device.close(); // the writer closed the camera: now that it no longer draws
         }
+        if (closeAfterWrite) throw new IllegalStateException(path() + " was closed by its writer: the frame was not published");
         return queue(b, timestampNanos);
     }
 
@@ -373,10 +382,18 @@ public final class VirtualCamera implements AutoCloseable {
     /**
      * Stops streaming and closes the node: readers get no more frames (they are not told). Idempotent,
      * from any thread, never throws. Waits for a {@code publish} under way to finish: its writer may
-     * be drawing into the driver's buffer, which closing unmaps.
+     * be drawing into the driver's buffer, which closing unmaps. A writer that closes its own camera
+     * closes it when it returns; that {@code publish} then throws {@link IllegalStateException} and
+     * publishes nothing.
      */
     @Override
     public synchronized void close() {
+        if (writing) {
+            // the writer itself closes the camera (another thread would wait for the monitor):
+            // the buffer it draws into stays mapped until it returns, then publish closes
+            closeAfterWrite = true;
+            return;
+        }
         device.close();
     }
 

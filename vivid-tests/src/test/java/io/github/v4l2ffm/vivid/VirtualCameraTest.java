@@ -366,6 +366,32 @@ class VirtualCameraTest {
         }
     }
 
+    /**
+     * A writer that closes its own camera while drawing: the buffer stays mapped until it returns
+     * (drawing on is no crash), then the camera closes, that publish throws and publishes nothing,
+     * and descriptors and mappings are back where they were.
+     */
+    @Test
+    void aWriterClosingItsOwnCameraFinishesDrawingThenTheCameraIsClosed() {
+        Path dev = node(ALWAYS);
+        long fds = LabDevices.openFds(), maps = LabDevices.mappings();
+        VirtualCamera cam = VirtualCamera.open(dev, W, H, PixelFormat.YUYV, new Fraction(1, 30));
+        cam.publish(f -> f.fill((byte) 0x10));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cam.publish(f -> {
+            cam.close();
+            assertFalse(cam.isOpen(), "closed as far as the writer can tell");
+            f.fill((byte) 0x80); // still mapped: the close waits for the writer to return
+        }));
+        assertTrue(e.getMessage().contains("closed by its writer"), e.getMessage());
+        System.out.println("a writer closing its camera: " + e.getMessage());
+        assertFalse(cam.isOpen());
+        assertEquals(1, cam.published(), "the frame whose writer closed the camera was not published");
+        assertThrows(IllegalStateException.class, () -> cam.publish(new byte[W * H * 2]));
+        cam.close();
+        assertEquals(fds, LabDevices.openFds(), "descriptors back where they were");
+        assertEquals(maps, LabDevices.mappings(), "mappings back where they were");
+    }
+
     @Test
     void vividNodeIsNoVirtualCamera(@Driver("vivid") DeviceInfo vivid) {
         assertThrows(IllegalArgumentException.class, () -> VirtualCamera.open(vivid.path(), W, H, PixelFormat.YUYV, new Fraction(1, 30)));
