@@ -287,7 +287,12 @@ prepare() { # holds the cache's lock exclusively while it builds; returns holdin
   fi
   check_tools "${PREPARE_TOOLS[@]}"
   if ! flock -n -x "$LOCK"; then
+    # another run holds the lock: a boot (shared) or a build (exclusive, then shared for its
+    # boot). Wait for a shared hold, which comes as soon as no build is under way; if that build
+    # prepared this cache, boot beside the other run rather than wait for it to end
     say "waiting for other lab runs or builds using $CACHE"
+    flock -s "$LOCK"
+    if prepared; then return 0; fi
     flock -x "$LOCK"
   fi
   if ! prepared; then
