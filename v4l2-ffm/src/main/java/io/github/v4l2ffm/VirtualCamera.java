@@ -269,7 +269,8 @@ public final class VirtualCamera implements AutoCloseable {
     /**
      * Publishes a frame that {@code writer} draws in place, with the timestamp {@code timestampNanos}
      * ({@code CLOCK_MONOTONIC} nanoseconds, as {@link System#nanoTime()} on Linux; readers see it in
-     * microseconds). A writer that throws publishes nothing; the exception propagates.
+     * microseconds). A writer that throws publishes nothing; the exception propagates. A writer
+     * may not publish itself ({@link IllegalStateException}).
      *
      * @return the frame's number
      * @throws IllegalArgumentException if {@code timestampNanos} is 0 or negative (0 would make the
@@ -278,6 +279,8 @@ public final class VirtualCamera implements AutoCloseable {
     public synchronized long publish(long timestampNanos, FrameWriter writer) {
         Objects.requireNonNull(writer, "writer");
         if (timestampNanos <= 0) throw new IllegalArgumentException("timestamp must be positive: " + timestampNanos);
+        // a writer publishing again would get the buffer it draws into, and end "writing" under it
+        if (writing) throw new IllegalStateException("publish from inside a FrameWriter: return from the writer first");
         V4l2Buffer b = nextBuffer();
         MemorySegment target = b.segment(0);
         writing = true;

@@ -377,6 +377,9 @@ class VirtualCameraTest {
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
         VirtualCamera cam = VirtualCamera.open(dev, W, H, PixelFormat.YUYV, new Fraction(1, 30));
         cam.publish(f -> f.fill((byte) 0x10));
+        IllegalStateException nested = assertThrows(IllegalStateException.class, () -> cam.publish(f -> cam.publish(g -> {})));
+        assertTrue(nested.getMessage().contains("inside a FrameWriter"), nested.getMessage());
+        assertEquals(1, cam.published(), "neither the nested frame nor its writer's was published");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> cam.publish(f -> {
             cam.close();
             assertFalse(cam.isOpen(), "closed as far as the writer can tell");
