@@ -47,9 +47,19 @@ if [ "${V4L2_LAB_DOCKER:-0}" = 1 ]; then
   modprobe overlay 2>/dev/null || true
   mkdir -p /var/lib/docker /etc/docker && mount -t tmpfs tmpfs /var/lib/docker
   t0=$(date +%s)
-  dockerd --iptables=false --ip6tables=false --bridge=none --data-root /var/lib/docker \
-    >/tmp/dockerd.log 2>&1 &
-  i=0; while [ $i -lt 600 ] && ! docker -H unix:///var/run/docker.sock version >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
+  # dockerd gives up when its containerd is slow to answer (seen with four VMs on two CPUs:
+  # "timeout waiting for containerd to start"): start it again, three times at most
+  tries=0
+  while [ $tries -lt 3 ]; do
+    tries=$((tries + 1))
+    dockerd --iptables=false --ip6tables=false --bridge=none --data-root /var/lib/docker \
+      >>/tmp/dockerd.log 2>&1 &
+    dpid=$!
+    i=0; while [ $i -lt 600 ] && kill -0 $dpid 2>/dev/null && ! docker -H unix:///var/run/docker.sock version >/dev/null 2>&1; do sleep 0.1; i=$((i + 1)); done
+    kill -0 $dpid 2>/dev/null && break
+    echo "lab-guest: dockerd exited (attempt $tries): $(tail -1 /tmp/dockerd.log)"
+    pkill -x containerd 2>/dev/null; sleep 1   # the containerd it started, if it outlived it
+  done
   docker -H unix:///var/run/docker.sock version >/dev/null 2>&1 || { cat /tmp/dockerd.log; fail "dockerd did not start"; }
   echo "lab-guest: dockerd $(dockerd --version | cut -d' ' -f3 | tr -d ,) answered after $(( $(date +%s) - t0 )) s"
 fi
