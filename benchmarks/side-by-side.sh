@@ -51,17 +51,18 @@ results=$work/results
 echo "side by side: vivid 640x480 YUYV, 4 buffers, $frames frames per run; $(uname -r); $(nproc) CPU(s)"
 
 # children's CPU seconds so far (user + system), from this shell's own accounting ("times" must
-# run in this shell, not in a command substitution's subshell)
-child_cpu() { times > "$work/times"; tail -1 "$work/times" | sed 's/m/ /g; s/s//g' | awk '{print $1*60 + $2 + $3*60 + $4}'; }
+# run in this shell, not in a command substitution's subshell): "times" into a file, then read
+child_times() { times > "$work/times"; }
+times_seconds() { tail -1 "$work/times" | sed 's/m/ /g; s/s//g' | awk '{print $1*60 + $2 + $3*60 + $4}'; }
 # process CPU per frame of a whole program: a run of $peer_frames frames minus a run of $peer_short
 peer() {
   local name=$1; shift
   local c0 c1 c2
-  child_cpu >/dev/null; c0=$(tail -1 "$work/times" | sed 's/m/ /g; s/s//g' | awk '{print $1*60 + $2 + $3*60 + $4}')
+  child_times; c0=$(times_seconds)
   "$@" "$peer_short" >/dev/null 2>&1 || { echo "$name failed" >&2; return; }
-  child_cpu >/dev/null; c1=$(tail -1 "$work/times" | sed 's/m/ /g; s/s//g' | awk '{print $1*60 + $2 + $3*60 + $4}')
+  child_times; c1=$(times_seconds)
   "$@" "$peer_frames" >/dev/null 2>&1 || { echo "$name failed" >&2; return; }
-  child_cpu >/dev/null; c2=$(tail -1 "$work/times" | sed 's/m/ /g; s/s//g' | awk '{print $1*60 + $2 + $3*60 + $4}')
+  child_times; c2=$(times_seconds)
   local us
   us=$(awk -v a="$c0" -v b="$c1" -v c="$c2" -v n="$peer_frames" -v s="$peer_short" 'BEGIN { printf "%.1f", ((c - b) - (b - a)) * 1e6 / (n - s) }')
   echo "$name process_us_per_frame $us" | tee -a "$results.$run"
