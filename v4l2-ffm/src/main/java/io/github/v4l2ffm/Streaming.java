@@ -71,6 +71,7 @@ public final class Streaming implements AutoCloseable {
     private final Qbuf qbuf;
     private final PollSet pollSet;
     private final DeviceFd stopFd;
+    private final int stopFdNumber; // valid until close(), which closes stopFd only once no thread waits (under dequeueLock)
     private final FrameTelemetry telemetry; // Flight Recorder events; null without jdk.jfr
 
     private final Object dequeueLock = new Object();
@@ -96,6 +97,8 @@ public final class Streaming implements AutoCloseable {
         qbuf = new Qbuf(arena, type, memory, planeCount);
         pollSet = new PollSet(arena, name);
         stopFd = DeviceFd.eventFd(name + " stop eventfd");
+        stopFdNumber = stopFd.acquire();
+        stopFd.release();
         fd.linkWake(stopFd); // closing or losing the device signals it too: waits poll two descriptors, not three
         telemetry = FrameTelemetry.create(fd.path(), type);
     }
@@ -200,7 +203,7 @@ public final class Streaming implements AutoCloseable {
                 int left = remaining(deadline);
                 if (left == 0) return null;
                 long before = System.nanoTime();
-                int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber(), left);
+                int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, left);
                 waited |= System.nanoTime() - before >= READY_AT_ONCE_NANOS;
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     // the driver says the queue can give nothing: DQBUF says why
@@ -274,12 +277,6 @@ public final class Streaming implements AutoCloseable {
                 + ") and DQBUF has no buffer: the driver can give none now (for a mem-to-mem device: is its other queue streaming?)");
     }
 
-    private int stopFdNumber() {
-        int f = stopFd.acquire();
-        stopFd.release(); // closed only by close(), which waits for this thread to leave
-        return f;
-    }
-
     /** {@link #dequeue(long)}, with {@code null} also once the queue is drained: the codecs' convention. */
     V4l2Buffer dequeueUnlessDrained(long timeoutMillis) {
         try {
@@ -315,7 +312,7 @@ public final class Streaming implements AutoCloseable {
                 checkStreaming(true);
                 if (pending) return READY_BUFFER;
                 int left = remaining(deadline);
-                int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber(), left);
+                int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber, left);
                 if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     if (tryDequeue()) {

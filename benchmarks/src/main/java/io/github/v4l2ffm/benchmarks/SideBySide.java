@@ -94,12 +94,14 @@ public final class SideBySide {
                 try (Stream s = new Stream(dev, "mmap")) {
                     long[] seq = {-1, 0};
                     for (boolean await : new boolean[] {false, true}) {
+                        long j = jitCpuMillis(); // outside the samples: it allocates
                         Sample a = Sample.now();
                         frames(s.streaming, 300, await, seq);
                         Sample b = Sample.now();
+                        long jitCpu = jitCpuMillis() - j;
                         frames += 300;
                         // the Sample record itself: less than one byte a frame is the counter's own noise
-                        allQuiet &= b.allocated - a.allocated < 300 && b.jitMillis == a.jitMillis;
+                        allQuiet &= b.allocated - a.allocated < 300 && b.jitMillis == a.jitMillis && jitCpu < 50;
                     }
                 }
             }
@@ -154,6 +156,54 @@ public final class SideBySide {
     static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+
+    /**
+     * CPU milliseconds the JIT's compiler threads have used so far (user + system, from
+     * {@code /proc/self/task/*&#47;stat} of the threads named {@code C1 CompilerThread*} and
+     * {@code C2 CompilerThread*}, which the thread MXBean does not list). The total compilation
+     * time grows only when a compilation ends; under TCG one C2 compilation can run for seconds,
+     * so "nothing compiled during the round" alone can hide one still running.
+     */
+    static long jitCpuMillis() {
+        long ticks = 0;
+        try (java.nio.file.DirectoryStream<Path> tasks = java.nio.file.Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(t.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                String comm = stat.substring(open + 1, close);
+                if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) continue;
+                // after "(comm) ": state is field 3; utime and stime are fields 14 and 15
+                String[] f = stat.substring(close + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return ticks * 1000 / CLOCK_TICKS;
+    }
+
+    /** USER_HZ, the unit of /proc's CPU times: 100 on Linux for every architecture this runs on. */
+    private static final long CLOCK_TICKS = 100;
+
+    /**
+     * Captures rounds of 60 frames (one second) until one passes with the compiler threads idle
+     * (under 10 ms of their CPU), up to {@code max} frames; the frames taken.
+     */
+    private static long untilJitIdle(Streaming s, boolean await, long[] seq, long max) {
+        long frames = 0;
+        while (frames < max) {
+            long j = jitCpuMillis();
+            frames(s, 60, await, seq);
+            frames += 60;
+            if (jitCpuMillis() - j < 10) break;
+        }
+        return frames;
+    }
     static final java.util.List<GarbageCollectorMXBean> GCS = ManagementFactory.getGarbageCollectorMXBeans();
 
     /** Counters at one moment. */
@@ -174,14 +224,17 @@ public final class SideBySide {
         try (Stream s = new Stream(dev, memory)) {
             long[] seq = {-1, 0};
             frames(s.streaming, 300, await, seq);
-            long gaps0 = seq[1];
+            // a new buffer set can send the JIT back to work (a path not taken before): measure once it is idle
+            long settle = 300 + untilJitIdle(s.streaming, await, seq, 1_800);
+            long gaps0 = seq[1], j = jitCpuMillis();
             Sample c = Sample.now();
             frames(s.streaming, n, await, seq);
             Sample d = Sample.now();
+            long jitCpu = jitCpuMillis() - j;
             return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.1f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
-                            + " jit_ms_during %d", n, (d.process - c.process) / 1e3 / n, (d.thread - c.thread) / 1e3 / n,
-                    (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos), seq[1] - gaps0,
-                    d.jitMillis - c.jitMillis);
+                            + " jit_ms_during %d jit_cpu_ms_during %d settle_frames %d", n, (d.process - c.process) / 1e3 / n,
+                    (d.thread - c.thread) / 1e3 / n, (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos),
+                    seq[1] - gaps0, d.jitMillis - c.jitMillis, jitCpu, settle);
         }
     }
 
