@@ -35,7 +35,8 @@ if [[ ${V4L2_SIDE_BY_SIDE_GUEST:-} != 1 && ! -d /sys/module/vivid ]]; then
   [[ -f $here/target/classpath.txt ]] || { echo "build first: mvn install -DskipTests" >&2; exit 2; }
   mkdir -p "$here/target"
   gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"
-  V4L2_LAB_RW=$root exec env V4L2_SIDE_BY_SIDE_GUEST=1 "$root/vivid-tests/lab/lab.sh" run -- \
+  # the lab's default limit (30 min) is shorter than the first run's two warm-ups to 20,000 frames and the rest
+  V4L2_LAB_RW=$root exec env V4L2_SIDE_BY_SIDE_GUEST=1 V4L2_LAB_TIMEOUT="${V4L2_LAB_TIMEOUT:-$((2400 + runs * 1200 + soak * 2))}" "$root/vivid-tests/lab/lab.sh" run -- \
     env V4L2_SIDE_BY_SIDE_GUEST=1 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" bash "$here/side-by-side.sh" "$@"
 fi
 [[ -x $here/target/capture-loop ]] || gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"

@@ -28,9 +28,10 @@ import java.nio.file.Path;
  * SideBySide soak SINGLE_NODE MULTI_NODE SECONDS [dmabuf]    a long run through every case: heap bytes and GCs
  * </pre>
  *
- * <p>{@code steady} warms up once (MMAP, dequeue) until a round of 300 frames allocates nothing
- * and the JIT compiled nothing during it, then measures each case over FRAMES frames, after 300
- * frames to settle its new buffers: process CPU and capturing-thread CPU per frame, heap bytes
+ * <p>{@code steady} warms up once (MMAP, dequeue then await) until a round of 300 frames
+ * allocates nothing and the JIT's compiler threads used no CPU during it, then measures each case
+ * over FRAMES frames, after 300 frames to settle its new buffers and a second of frames with the
+ * compiler threads idle: process CPU and capturing-thread CPU per frame, heap bytes
  * the capturing thread allocated per frame, and garbage collections. {@code warmup} reports the
  * first 300 frames and how many frames it took to reach that state. One line of
  * {@code key value} pairs each, as the C loop prints them.
