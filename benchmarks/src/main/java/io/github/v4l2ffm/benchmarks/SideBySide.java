@@ -80,7 +80,7 @@ public final class SideBySide {
 
     /**
      * Captures (MMAP, dequeue then await, on each device in turn) until a round of 300 frames on
-     * each allocates nothing and the JIT compiled nothing meanwhile.
+     * each allocates nothing, no compilation ended and the compiler threads used under 50 ms of CPU.
      */
     private static long untilSteady(V4l2Device... devs) {
         return untilSteady(20_000, devs);
@@ -107,6 +107,21 @@ public final class SideBySide {
                 }
             }
             quiet = allQuiet ? quiet + 1 : 0;
+        }
+        return frames;
+    }
+
+    /**
+     * Captures rounds of 60 frames (one second) until one passes with the compiler threads idle
+     * (under 10 ms of their CPU), up to {@code max} frames; the frames taken.
+     */
+    private static long untilJitIdle(Streaming s, boolean await, long[] seq, long max) {
+        long frames = 0;
+        while (frames < max) {
+            long j = jitCpuMillis();
+            frames(s, 60, await, seq);
+            frames += 60;
+            if (jitCpuMillis() - j < 10) break;
         }
         return frames;
     }
@@ -157,54 +172,6 @@ public final class SideBySide {
     static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
-
-    /**
-     * CPU milliseconds the JIT's compiler threads have used so far (user + system, from
-     * {@code /proc/self/task/*&#47;stat} of the threads named {@code C1 CompilerThread*} and
-     * {@code C2 CompilerThread*}, which the thread MXBean does not list). The total compilation
-     * time grows only when a compilation ends; under TCG one C2 compilation can run for seconds,
-     * so "nothing compiled during the round" alone can hide one still running.
-     */
-    static long jitCpuMillis() {
-        long ticks = 0;
-        try (java.nio.file.DirectoryStream<Path> tasks = java.nio.file.Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path t : tasks) {
-                String stat;
-                try {
-                    stat = java.nio.file.Files.readString(t.resolve("stat"));
-                } catch (java.io.IOException gone) {
-                    continue; // the thread ended meanwhile
-                }
-                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
-                String comm = stat.substring(open + 1, close);
-                if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) continue;
-                // after "(comm) ": state is field 3; utime and stime are fields 14 and 15
-                String[] f = stat.substring(close + 2).split(" ");
-                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return ticks * 1000 / CLOCK_TICKS;
-    }
-
-    /** USER_HZ, the unit of /proc's CPU times: 100 on Linux for every architecture this runs on. */
-    private static final long CLOCK_TICKS = 100;
-
-    /**
-     * Captures rounds of 60 frames (one second) until one passes with the compiler threads idle
-     * (under 10 ms of their CPU), up to {@code max} frames; the frames taken.
-     */
-    private static long untilJitIdle(Streaming s, boolean await, long[] seq, long max) {
-        long frames = 0;
-        while (frames < max) {
-            long j = jitCpuMillis();
-            frames(s, 60, await, seq);
-            frames += 60;
-            if (jitCpuMillis() - j < 10) break;
-        }
-        return frames;
-    }
     static final java.util.List<GarbageCollectorMXBean> GCS = ManagementFactory.getGarbageCollectorMXBeans();
 
     /** Counters at one moment. */
@@ -238,6 +205,39 @@ public final class SideBySide {
                     seq[1] - gaps0, d.jitMillis - c.jitMillis, jitCpu, settle);
         }
     }
+
+    /**
+     * CPU milliseconds the JIT's compiler threads have used so far (user + system, from
+     * {@code /proc/self/task/*&#47;stat} of the threads named {@code C1 CompilerThread*} and
+     * {@code C2 CompilerThread*}, which the thread MXBean does not list). The total compilation
+     * time grows only when a compilation ends; under TCG one C2 compilation can run for seconds,
+     * so "nothing compiled during the round" alone can hide one still running.
+     */
+    static long jitCpuMillis() {
+        long ticks = 0;
+        try (java.nio.file.DirectoryStream<Path> tasks = java.nio.file.Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(t.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                String comm = stat.substring(open + 1, close);
+                if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) continue;
+                // after "(comm) ": state is field 3; utime and stime are fields 14 and 15
+                String[] f = stat.substring(close + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return ticks * 1000 / CLOCK_TICKS;
+    }
+
+    /** USER_HZ, the unit of /proc's CPU times: 100 on Linux for every architecture this runs on. */
+    private static final long CLOCK_TICKS = 100;
 
     /**
      * After the warm-up, {@code seconds} of capture split evenly over every case (device, memory
