@@ -79,16 +79,12 @@ lib() { "$java" --enable-native-access=ALL-UNNAMED "$@"; }
 measure() {
   rate "$single"
   echo "frame interval: $(v4l2-ctl -d "$single" --get-parm | grep -i 'frames per second' | head -1)"
-  # the C loop, every memory type, both planarities
+  # the library, every case in one JVM warmed up once, and the C loop (with each memory type and
+  # planarity, and polling an eventfd too as the library polls its stream's stop eventfd) run by
+  # that JVM just before the library's cases: the machine's speed drifts over a boot
   dmabuf=; [[ -e /dev/dma_heap/system ]] && dmabuf=dmabuf
-  for dev in single multi; do
-    node=${!dev}
-    for mem in mmap userptr $dmabuf; do
-      line=$(cloop "$node" "$frames" "$mem") && echo "c $dev $mem dequeue $line" | tee -a "$results.$run"
-    done
-  done
-  # the library, the same cases in one JVM, warmed up once
-  lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide steady "$single" "$multi" "$frames" $dmabuf | tee -a "$results.$run"
+  lib -Dside-by-side.c-loop="$here/target/capture-loop" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide steady "$single" "$multi" "$frames" $dmabuf \
+    | tee -a "$results.$run"
   # the warm-up on its own, in fresh JVMs: default flags, then JDK 25's ahead-of-time cache (a
   # training run records it, -XX:AOTCache uses it): the first 300 frames each run, and in the
   # first run how many frames until the steady state (up to 20,000)

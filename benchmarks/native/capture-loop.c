@@ -2,7 +2,9 @@
  * The minimal C capture loop the library is measured against (benchmarks/side-by-side.sh builds
  * it with gcc; nothing here is shipped). poll, VIDIOC_DQBUF, VIDIOC_QBUF, nothing else per frame.
  *
- *   capture-loop DEVICE FRAMES mmap|userptr|dmabuf [WIDTH HEIGHT]   -> one line of figures
+ *   capture-loop DEVICE FRAMES mmap|userptr|dmabuf[+eventfd] [WIDTH HEIGHT]   -> one line of figures
+ *                                   (+eventfd: poll an eventfd nobody signals beside the device, as
+ *                                   the library polls its stop eventfd: what that costs the kernel)
  *   capture-loop DEVICE CALLS ioctl                                 -> ns per QUERYCAP, G_FMT, G_CTRL, S_CTRL,
  *                                                                      G_EXT_CTRLS, S_EXT_CTRLS
  */
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,7 +97,8 @@ int main(int argc, char **argv) {
     parm.parm.capture.timeperframe.denominator = 60;
     if (xioctl(VIDIOC_S_PARM, &parm)) die("S_PARM");
     unsigned size = mplane ? f.fmt.pix_mp.plane_fmt[0].sizeimage : f.fmt.pix.sizeimage;
-    int memory = !strcmp(mem, "mmap") ? V4L2_MEMORY_MMAP : !strcmp(mem, "userptr") ? V4L2_MEMORY_USERPTR : V4L2_MEMORY_DMABUF;
+    int with_eventfd = strstr(mem, "+eventfd") != NULL;
+    int memory = !strncmp(mem, "mmap", 4) ? V4L2_MEMORY_MMAP : !strncmp(mem, "userptr", 7) ? V4L2_MEMORY_USERPTR : V4L2_MEMORY_DMABUF;
     struct v4l2_requestbuffers rb = {.count = NBUF, .type = type, .memory = memory};
     if (xioctl(VIDIOC_REQBUFS, &rb)) die("REQBUFS");
     unsigned long ptr[NBUF] = {0};
@@ -128,13 +132,14 @@ int main(int argc, char **argv) {
         if (xioctl(VIDIOC_QBUF, b)) die("QBUF");
     }
     if (xioctl(VIDIOC_STREAMON, &type)) die("STREAMON");
-    struct pollfd p = {.fd = fd, .events = POLLIN};
+    struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = with_eventfd ? eventfd(0, EFD_CLOEXEC) : -1, .events = POLLIN}};
+    if (with_eventfd && p[1].fd < 0) die("eventfd");
     struct v4l2_buffer b;
     struct v4l2_plane pl[1];
     long long p0 = ns(CLOCK_PROCESS_CPUTIME_ID), t0 = ns(CLOCK_THREAD_CPUTIME_ID), m0 = ns(CLOCK_MONOTONIC);
     unsigned prev = 0, gaps = 0, repeats = 0;   /* frames the driver skipped; sequence numbers seen again */
     for (long i = 0; i < n; i++) {
-        if (poll(&p, 1, 5000) <= 0) die("poll");
+        if (poll(p, with_eventfd ? 2 : 1, 5000) <= 0 || !(p[0].revents & POLLIN)) die("poll");
         memset(&b, 0, sizeof b);
         b.type = type; b.memory = memory;
         if (mplane) { b.m.planes = pl; b.length = 1; }

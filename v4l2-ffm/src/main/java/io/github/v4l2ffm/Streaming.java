@@ -179,9 +179,15 @@ public final class Streaming implements AutoCloseable {
      * @throws IllegalArgumentException if the timeout is negative
      */
     public V4l2Buffer dequeue(long timeoutMillis) {
-        long deadline = deadline(timeoutMillis);
+        checkTimeout(timeoutMillis);
         checkNotServed();
         synchronized (dequeueLock) {
+            // the clock is read once before the first wait (none for 0 or FOREVER) and once after
+            // each: two readings a frame, the reading after a wait serving the next one's time
+            // left. The time counts from here: a thread waiting on this stream holds the lock
+            long now = clockFor(timeoutMillis);
+            long deadline = deadline(timeoutMillis, now);
+            boolean nowIsFresh = deadline != Long.MAX_VALUE && deadline != Long.MIN_VALUE; // read, and no call since
             // a consumer that keeps up finds no buffer ready: after a dequeue that waited in poll,
             // poll first, saving the DQBUF that would only say EAGAIN (poll, DQBUF, QBUF a frame, as
             // in C); one that is behind finds a buffer ready: DQBUF first (DQBUF, QBUF a frame)
@@ -192,19 +198,26 @@ public final class Streaming implements AutoCloseable {
                     pending = false;
                     return dequeued();
                 }
-                if (!pollFirst && tryDequeue()) {
-                    waitedLast = waited; // ready without a wait: a backlog, where DQBUF first is cheaper
-                    return dequeued();
+                if (!pollFirst) {
+                    if (tryDequeue()) {
+                        waitedLast = waited; // ready without a wait: a backlog, where DQBUF first is cheaper
+                        return dequeued();
+                    }
+                    nowIsFresh = false; // the DQBUF took time: a wait measured from before it would look longer
                 }
                 pollFirst = false;
                 if (queued.get() == 0) {
                     throw new IllegalStateException("no buffer is queued on " + name + ": dequeue would wait for ever");
                 }
-                int left = remaining(deadline);
+                if (deadline == Long.MIN_VALUE) return null; // no wait
+                if (!nowIsFresh) now = System.nanoTime();
+                int left = remaining(deadline, now);
                 if (left == 0) return null;
-                long before = System.nanoTime();
                 int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, left);
-                waited |= System.nanoTime() - before >= READY_AT_ONCE_NANOS;
+                long before = now;
+                now = System.nanoTime();
+                nowIsFresh = true;
+                waited |= now - before >= READY_AT_ONCE_NANOS;
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     // the driver says the queue can give nothing: DQBUF says why
                     checkStreaming(true);
@@ -305,13 +318,15 @@ public final class Streaming implements AutoCloseable {
      * @throws IllegalArgumentException if the timeout is negative
      */
     public int await(long timeoutMillis) {
-        long deadline = deadline(timeoutMillis);
+        checkTimeout(timeoutMillis);
         checkNotServed();
         synchronized (dequeueLock) {
-            while (true) {
+            long now = clockFor(timeoutMillis); // the time counts from here, as dequeue's
+            long deadline = deadline(timeoutMillis, now);
+            for (boolean first = true; ; first = false) {
                 checkStreaming(true);
                 if (pending) return READY_BUFFER;
-                int left = remaining(deadline);
+                int left = remaining(deadline, first ? now : System.nanoTime()); // the first wait: the clock read on entry
                 int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber, left);
                 if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
@@ -323,17 +338,51 @@ public final class Streaming implements AutoCloseable {
                 }
                 int ready = ((revents & bufferEvents) != 0 ? READY_BUFFER : 0) | ((revents & Libc.POLLPRI) != 0 ? READY_EVENT : 0);
                 if (ready != 0 || left == 0) return ready;
-                if (remaining(deadline) == 0) return 0;
+                if (remaining(deadline, System.nanoTime()) == 0) return 0;
             }
         }
     }
 
+    /** @throws IllegalArgumentException if {@code timeoutMillis} is negative */
+    static void checkTimeout(long timeoutMillis) {
+        if (timeoutMillis < 0) throw new IllegalArgumentException("timeout must be 0 or more milliseconds (FOREVER to wait without limit): " + timeoutMillis);
+    }
+
     /** The deadline in {@link System#nanoTime()} terms, {@link Long#MAX_VALUE} for none. */
     static long deadline(long timeoutMillis) {
-        if (timeoutMillis < 0) throw new IllegalArgumentException("timeout must be 0 or more milliseconds (FOREVER to wait without limit): " + timeoutMillis);
+        checkTimeout(timeoutMillis);
         if (timeoutMillis >= Long.MAX_VALUE / 1_000_000L) return Long.MAX_VALUE;
         long d = System.nanoTime() + timeoutMillis * 1_000_000L;
         return d == Long.MAX_VALUE ? d - 1 : d;
+    }
+
+    /**
+     * Checks a timeout and reads the clock if the wait it allows is bounded: 0 (no wait) and
+     * {@link #FOREVER} need no reading ({@link #deadline(long, long)}).
+     */
+    static long clockFor(long timeoutMillis) {
+        checkTimeout(timeoutMillis);
+        return timeoutMillis > 0 && timeoutMillis < Long.MAX_VALUE / 1_000_000L ? System.nanoTime() : 0;
+    }
+
+    /**
+     * The deadline of a wait of {@code timeoutMillis} from {@code now} ({@link #clockFor}):
+     * {@link Long#MAX_VALUE} for none, {@link Long#MIN_VALUE} for no wait at all.
+     */
+    static long deadline(long timeoutMillis, long now) {
+        if (timeoutMillis == 0) return Long.MIN_VALUE;
+        if (timeoutMillis >= Long.MAX_VALUE / 1_000_000L) return Long.MAX_VALUE;
+        long d = now + timeoutMillis * 1_000_000L;
+        return d == Long.MAX_VALUE || d == Long.MIN_VALUE ? d - Long.signum(d) : d;
+    }
+
+    /** Milliseconds left at {@code now} until a {@link #deadline(long, long)} for poll: -1 for none, 0 when passed, rounded up. */
+    static int remaining(long deadline, long now) {
+        if (deadline == Long.MAX_VALUE) return -1;
+        if (deadline == Long.MIN_VALUE) return 0;
+        long ns = deadline - now;
+        if (ns <= 0) return 0;
+        return (int) Math.min((ns + 999_999) / 1_000_000L, Integer.MAX_VALUE);
     }
 
     /** Milliseconds left until {@code deadline} for poll: -1 for none, 0 when passed, rounded up. */

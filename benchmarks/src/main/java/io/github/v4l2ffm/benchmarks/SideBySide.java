@@ -58,6 +58,13 @@ public final class SideBySide {
                     untilSteady(single, multi);
                     for (V4l2Device dev : new V4l2Device[] {single, multi}) {
                         for (String mem : dmabuf ? new String[] {"mmap", "userptr", "dmabuf"} : new String[] {"mmap", "userptr"}) {
+                            String devName = dev == single ? "single" : "multi";
+                            if (C_LOOP != null) { // just before the library's case: the machine's speed drifts over a boot
+                                System.out.println("c " + devName + " " + mem + " dequeue " + cLoop(dev, n, mem));
+                                if (dev == single && mem.equals("mmap")) {
+                                    System.out.println("c single mmap+eventfd dequeue " + cLoop(dev, n, mem + "+eventfd"));
+                                }
+                            }
                             for (boolean await : new boolean[] {false, true}) {
                                 System.out.println("library " + (dev == single ? "single " : "multi ") + mem + (await ? " await " : " dequeue ")
                                         + capture(dev, n, mem, await));
@@ -203,6 +210,30 @@ public final class SideBySide {
                             + " jit_ms_during %d jit_cpu_ms_during %d settle_frames %d", n, (d.process - c.process) / 1e3 / n,
                     (d.thread - c.thread) / 1e3 / n, (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos),
                     seq[1] - gaps0, d.jitMillis - c.jitMillis, jitCpu, settle);
+        }
+    }
+
+    /**
+     * The minimal C loop ({@code benchmarks/native/capture-loop.c}, built by side-by-side.sh),
+     * from the system property {@code side-by-side.c-loop}: run by {@code steady} just before each
+     * of the library's cases, so each ratio compares runs a few seconds apart (the C loop's own
+     * figure has drifted by a third over one boot of the lab).
+     */
+    private static final String C_LOOP = System.getProperty("side-by-side.c-loop");
+
+    /** The C loop's line of figures for {@code n} frames of {@code dev} with {@code memory}. */
+    private static String cLoop(V4l2Device dev, long n, String memory) {
+        try {
+            Process p = new ProcessBuilder(C_LOOP, dev.path().toString(), Long.toString(n), memory)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (p.waitFor() != 0) throw new IllegalStateException("the C loop failed on " + dev.path() + " " + memory);
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
