@@ -133,6 +133,9 @@ class BusyAndCloseTest {
             assertEquals(0, s.await(0));
             assertNull(s.dequeue(150), "a timeout returns null");
             assertTrue(System.nanoTime() - start >= 150_000_000L, "dequeue(150) waited");
+            long awaitStart = System.nanoTime();
+            assertEquals(0, s.await(150), "an await that times out returns 0");
+            assertTrue(System.nanoTime() - awaitStart >= 150_000_000L, "await(150) waited");
             // Long.MAX_VALUE waits (it does not overflow into an immediate return)
             CompletableFuture<V4l2Buffer> forever = CompletableFuture.supplyAsync(() -> s.dequeue(Long.MAX_VALUE), Threads.NEW_THREAD_EACH);
             CompletableFuture<Integer> awaitForever = CompletableFuture.supplyAsync(() -> s.await(Long.MAX_VALUE), Threads.NEW_THREAD_EACH);
