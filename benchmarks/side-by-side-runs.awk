@@ -1,14 +1,59 @@
 # benchmarks/side-by-side.sh over several runs: "figure value" lines (side-by-side.awk's figures
 # mode, one block per run) to the median of each figure, its range and the values in run order.
+# With -v mode=markdown: the README's tables instead (each cell the median, the range in brackets).
 { key = $1 " " $2; if (!(key in n)) order[++keys] = key; v[key, ++n[key]] = $3 }
+function cell(k, plain) { if (!(k in med)) return "–"; return plain || lo[k] == hi[k] ? med[k] : med[k] " (" lo[k] "–" hi[k] ")" }
 END {
-  printf "%-50s %10s %22s   %s\n", "figure", "median", "min-max", "runs in order"
   for (i = 1; i <= keys; i++) {
     k = order[i]; m = n[k]
     for (j = 1; j <= m; j++) s[j] = v[k, j] + 0
     for (a = 2; a <= m; a++) { t = s[a]; for (b = a - 1; b > 0 && s[b] > t; b--) s[b + 1] = s[b]; s[b + 1] = t }
-    med = (m % 2) ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
-    runs = ""; for (j = 1; j <= m; j++) runs = runs (j > 1 ? ", " : "") v[k, j]
-    printf "%-50s %10s %22s   %s\n", k, med, s[1] "-" s[m], runs
+    med[k] = (m % 2) ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
+    lo[k] = s[1]; hi[k] = s[m]
+    runs[k] = ""; for (j = 1; j <= m; j++) runs[k] = runs[k] (j > 1 ? ", " : "") v[k, j]
   }
+  if (mode != "markdown") {
+    printf "%-50s %10s %22s   %s\n", "figure", "median", "min-max", "runs in order"
+    for (i = 1; i <= keys; i++) { k = order[i]; printf "%-50s %10s %22s   %s\n", k, med[k], lo[k] "-" hi[k], runs[k] }
+    exit
+  }
+  print "| case | C loop, thread µs | library, thread µs | library / C, thread | library / C, process | heap B/frame | GCs |"
+  print "|---|---:|---:|---:|---:|---:|---:|"
+  split("single multi", planar, " "); split("mmap userptr dmabuf", mems, " "); split("dequeue await", paths, " ")
+  for (p = 1; p <= 2; p++) for (q = 1; q <= 3; q++) for (r = 1; r <= 2; r++) {
+    id = planar[p] "-" mems[q] "-" paths[r]
+    if (!(("capture-thread-us " id) in med)) continue
+    printf "| %s-planar %s, %s | %s | %s | %s | %s | %s | %s |\n", planar[p], toupper(mems[q]), paths[r],
+      cell("c-thread-us " planar[p] "-" mems[q] "-dequeue"), cell("capture-thread-us " id), cell("capture-thread-x-c " id),
+      cell("capture-process-x-c " id), cell("capture-bytes-per-frame " id), cell("capture-gcs " id)
+  }
+  if (("c-thread-us single-mmap+eventfd-dequeue" in med)) {
+    print ""
+    printf "The C loop polling an eventfd too (as the library polls its stop eventfd): %s µs a frame; the library's thread against it: %s (`dequeue`), %s (`await`).\n",
+      cell("c-thread-us single-mmap+eventfd-dequeue"), cell("capture-thread-x-c-eventfd single-mmap-dequeue"), cell("capture-thread-x-c-eventfd single-mmap-await")
+  }
+  print ""
+  print "| whole process, single-planar MMAP | µs a frame | / C loop |"
+  print "|---|---:|---:|"
+  split("c-whole-process v4l2-ctl gstreamer ffmpeg library", progs, " ")
+  split("the C loop|`v4l2-ctl --stream-mmap`|GStreamer `v4l2src ! fakesink`|`ffmpeg -f v4l2 -f null`|the library, steady state", names, "|")
+  for (i = 1; i <= 5; i++) if (("whole-process-us " progs[i]) in med)
+    printf "| %s | %s | %s |\n", names[i], cell("whole-process-us " progs[i]), cell("whole-process-x-c " progs[i])
+  if (!(("ioctl-ns-library querycap") in med)) exit
+  print ""
+  print "| per call | C ns | library ns | library / C | library / C's extended-control ioctl | heap B/call |"
+  print "|---|---:|---:|---:|---:|---:|"
+  split("querycap g_fmt g_ctrl s_ctrl s_ctrl_alt", calls, " ")
+  split("`queryCapabilities()` (QUERYCAP)|`format()` (G_FMT)|`controls().get` (G_CTRL)|`controls().set`, same value (S_CTRL)|`controls().set`, a new value (S_CTRL)", cn, "|")
+  for (i = 1; i <= 5; i++) if (("ioctl-ns-library " calls[i]) in med)
+    printf "| %s | %s | %s | %s | %s | %s |\n", cn[i], cell("ioctl-ns-c " calls[i]), cell("ioctl-ns-library " calls[i]), cell("ioctl-x-c " calls[i]),
+      cell("ioctl-x-c-ext " calls[i]), cell("ioctl-bytes-per-call " calls[i])
+  if (!(("warmup-first300-process-us default") in med)) exit
+  print ""
+  print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, heap B a frame | frames until steady (first run) |"
+  print "|---|---:|---:|---:|"
+  split("default aot-cache", flags, " "); split("default flags|JDK 25's AOT cache", fn, "|")
+  for (i = 1; i <= 2; i++) if (("warmup-first300-process-us " flags[i]) in med)
+    printf "| %s | %s | %s | %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-bytes-per-frame " flags[i]),
+      (("warmup-steady-after-frames " flags[i]) in med) ? cell("warmup-steady-after-frames " flags[i]) : "not within the limit"
 }

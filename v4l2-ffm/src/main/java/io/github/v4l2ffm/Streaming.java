@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Waiting.</b> Every wait takes a timeout in milliseconds: 0 does not wait, a positive value
  * waits up to that long, {@link #FOREVER} ({@code Long.MAX_VALUE}) until something happens; a
- * negative timeout is refused. What a wait ends with tells what happened, with no further call:
+ * negative timeout is refused. The time counts from when the wait can start: two threads waiting
+ * on one stream wait in turn. What a wait ends with tells what happened, with no further call:
  * <ul>
  *   <li>a buffer: a frame (or a consumed output buffer);</li>
  *   <li>{@code null} (0 from {@link #await(long)}): the time ran out, nothing else;</li>
@@ -357,11 +358,10 @@ public final class Streaming implements AutoCloseable {
     }
 
     /**
-     * Checks a timeout and reads the clock if the wait it allows is bounded: 0 (no wait) and
-     * {@link #FOREVER} need no reading ({@link #deadline(long, long)}).
+     * The clock ({@link System#nanoTime()}) if a wait of {@code timeoutMillis} (checked) is
+     * bounded, else 0: no wait and {@link #FOREVER} need no reading ({@link #deadline(long, long)}).
      */
     static long clockFor(long timeoutMillis) {
-        checkTimeout(timeoutMillis);
         return timeoutMillis > 0 && timeoutMillis < Long.MAX_VALUE / 1_000_000L ? System.nanoTime() : 0;
     }
 
