@@ -11,7 +11,8 @@
 # and multi-planar, the dequeue and the await paths; per-ioctl ns; the library's warm-up on its
 # own (the first 300 frames; frames until the JIT is idle), with default flags and with JDK 25's
 # ahead-of-time cache. Prints a table of ratios to the C loop for each run, then (with --runs N,
-# default 3) the median of every figure over the runs with its range. --soak SECONDS adds a long
+# default 3) the median of every figure over the runs with its range, and the same as the README's
+# Markdown tables. --soak SECONDS adds a long
 # run of the library through every case (heap bytes per frame and GCs over that time).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -122,5 +123,9 @@ if ((soak > 0)); then
 fi
 if ((runs > 1)); then
   echo "== median (min-max) over $runs runs"
-  for ((run = 1; run <= runs; run++)); do awk -v mode=figures -f "$here/side-by-side.awk" "$results.$run"; done | awk -f "$here/side-by-side-runs.awk"
+  for ((run = 1; run <= runs; run++)); do awk -v mode=figures -f "$here/side-by-side.awk" "$results.$run"; done > "$work/figures"
+  awk -f "$here/side-by-side-runs.awk" "$work/figures"
+  echo
+  echo "== the same as the README's tables (Markdown)"
+  awk -v mode=markdown -f "$here/side-by-side-runs.awk" "$work/figures"
 fi
