@@ -32,6 +32,11 @@ END {
     printf "The C loop polling an eventfd too (as the library polls its stop eventfd): %s µs a frame; the library's thread against it: %s (`dequeue`), %s (`await`).\n",
       cell("c-thread-us single-mmap+eventfd-dequeue"), cell("capture-thread-x-c-eventfd single-mmap-dequeue"), cell("capture-thread-x-c-eventfd single-mmap-await")
   }
+  if (("ffm-thread-us single-mmap-dequeue" in med)) {
+    print ""
+    printf "The C loop written in Java on bare FFM downcalls (`PlainFfmLoop`: no errno capture, no use counts, no locks), the JVM's own floor: %s µs a frame, %s the C loop; the library's thread against it: %s (`dequeue`), %s (`await`).\n",
+      cell("ffm-thread-us single-mmap-dequeue"), cell("ffm-thread-x-c single-mmap-dequeue"), cell("capture-thread-x-ffm single-mmap-dequeue"), cell("capture-thread-x-ffm single-mmap-await")
+  }
   print ""
   print "| whole process, single-planar MMAP | µs a frame | / C loop |"
   print "|---|---:|---:|"
@@ -50,10 +55,12 @@ END {
       cell("ioctl-x-c-ext " calls[i]), cell("ioctl-bytes-per-call " calls[i])
   if (!(("warmup-first300-process-us default") in med)) exit
   print ""
-  print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, heap B a frame | frames until steady (first run) |"
-  print "|---|---:|---:|---:|"
-  split("default aot-cache", flags, " "); split("default flags|JDK 25's AOT cache", fn, "|")
-  for (i = 1; i <= 2; i++) if (("warmup-first300-process-us " flags[i]) in med)
-    printf "| %s | %s | %s | %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-bytes-per-frame " flags[i]),
-      (("warmup-steady-after-frames " flags[i]) in med) ? cell("warmup-steady-after-frames " flags[i]) : "not within the limit"
+  print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, capturing thread µs a frame | first 300 frames, heap B a frame | frames until the capturing thread is steady (first run) | steady, capturing thread µs a frame | steady, heap B a frame | compiler threads' CPU after frame 300, ms (first run) |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|"
+  split("default aot-cache c1", flags, " "); split("default flags|JDK 25's AOT cache|C1 alone (`-XX:TieredStopAtLevel=1`)", fn, "|")
+  for (i = 1; i <= 3; i++) if (("warmup-first300-process-us " flags[i]) in med)
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-thread-us " flags[i]),
+      cell("warmup-first300-bytes-per-frame " flags[i]),
+      (("warmup-steady-after-frames " flags[i]) in med) ? cell("warmup-steady-after-frames " flags[i]) : (("warmup-steady-thread-us " flags[i]) in med ? "not within the run" : "–"),
+      cell("warmup-steady-thread-us " flags[i]), cell("warmup-steady-bytes-per-frame " flags[i]), cell("warmup-jit-cpu-ms-after-first300 " flags[i])
 }

@@ -13,6 +13,7 @@ function sorted(a, out,    k, n, i, j, t) { n = 0; for (k in a) out[++n] = k
   if ($1 == "c" && $2 == "ioctl" && $3 ~ /_ns$/) cio = $0
   else if ($1 == "library" && $2 == "ioctl" && $3 ~ /_ns$/) lio = $0
   else if ($1 == "c" && $5 == "frames") c[$2 " " $3] = $0
+  else if ($1 == "ffm" && $5 == "frames") ffm = $0
   else if ($1 == "library-warmup" && $3 ~ /^first300_/) warm[$2] = $0
   else if ($1 == "library" && $5 == "frames") lib[$2 " " $3 " " $4] = $0
   else if (NF == 3 && $2 == "process_us_per_frame") whole[$1] = $3
@@ -36,13 +37,23 @@ END {
     }
     n = sorted(c, keys)
     for (i = 1; i <= n; i++) { split(keys[i], f, " "); fig("c-thread-us " f[1] "-" f[2] "-dequeue", val(c[keys[i]], "thread_us_per_frame")) }
+    if (ffm != "") {
+      ft = val(ffm, "thread_us_per_frame")
+      fig("ffm-thread-us single-mmap-dequeue", ft); fig("ffm-thread-x-c single-mmap-dequeue", ratio(ft, val(c["single mmap"], "thread_us_per_frame")))
+      fig("capture-thread-x-ffm single-mmap-dequeue", ratio(val(lib["single mmap dequeue"], "thread_us_per_frame"), ft))
+      fig("capture-thread-x-ffm single-mmap-await", ratio(val(lib["single mmap await"], "thread_us_per_frame"), ft))
+    }
     for (w in whole) { fig("whole-process-us " w, whole[w]); fig("whole-process-x-c " w, ratio(whole[w], base)) }
     fig("whole-process-us library", lp); fig("whole-process-x-c library", ratio(lp, base))
     if (whole["v4l2-ctl"] > 0) fig("whole-process-x-v4l2-ctl library", ratio(lp, whole["v4l2-ctl"]))
     for (k in warm) {
       fig("warmup-first300-process-us " k, val(warm[k], "first300_process_us_per_frame"))
+      fig("warmup-first300-thread-us " k, val(warm[k], "first300_thread_us_per_frame"))
       fig("warmup-first300-bytes-per-frame " k, val(warm[k], "first300_bytes_per_frame"))
       s = val(warm[k], "steady_after_frames"); if (s > 0) fig("warmup-steady-after-frames " k, s)
+      fig("warmup-steady-thread-us " k, val(warm[k], "steady_thread_us_per_frame"))
+      fig("warmup-steady-bytes-per-frame " k, val(warm[k], "steady_bytes_per_frame"))
+      fig("warmup-jit-cpu-ms-after-first300 " k, val(warm[k], "jit_cpu_ms_after_first300"))
     }
     for (i = 1; i <= 5; i++) {
       cn = val(cio, calls[i] "_ns"); ln = val(lio, calls[i] "_ns")
@@ -63,14 +74,21 @@ END {
   }
   n = sorted(c, keys)
   for (i = 1; i <= n; i++) printf "%-34s %10s %10s\n", "c " keys[i] " dequeue", val(c[keys[i]], "thread_us_per_frame"), val(c[keys[i]], "process_us_per_frame")
+  if (ffm != "") {
+    ft = val(ffm, "thread_us_per_frame"); ct = val(c["single mmap"], "thread_us_per_frame")
+    printf "%-34s %10s %10s %9.2f   (the C loop on bare FFM downcalls; the library's single mmap thread x it: %s dequeue, %s await)\n",
+      "ffm single mmap dequeue", ft, val(ffm, "process_us_per_frame"), (ct > 0 ? ft / ct : 0),
+      ratio(val(lib["single mmap dequeue"], "thread_us_per_frame"), ft), ratio(val(lib["single mmap await"], "thread_us_per_frame"), ft)
+  }
   print ""
   printf "%-34s %10s %9s\n", "whole process, single mmap", "proc us", "vs C"
   n = sorted(whole, keys)
   for (i = 1; i <= n; i++) printf "%-34s %10s %9.2f\n", keys[i], whole[keys[i]], (base > 0 ? whole[keys[i]] / base : 0)
   printf "%-34s %10s %9.2f   (steady state, in process)\n", "library", lp, (base > 0 ? lp / base : 0)
   print ""
-  printf "%-34s %16s %16s %14s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "first 300 B/fr", "steady after"
-  for (k in warm) printf "%-34s %16s %16s %14s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames")
+  printf "%-34s %16s %16s %16s %14s %14s %10s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "thread us/fr", "first 300 B/fr", "steady after", "steady thr us", "steady B/fr"
+  for (k in warm) printf "%-34s %16s %16s %16s %14s %14s %10s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_thread_us_per_frame"),
+    val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames"), val(warm[k], "steady_thread_us_per_frame"), val(warm[k], "steady_bytes_per_frame")
   print ""
   printf "%-12s %8s %8s %8s %10s %10s %8s\n", "ioctl", "C ns", "lib ns", "lib x", "lib B/call", "C EXT ns", "lib x"
   for (i = 1; i <= 5; i++) {

@@ -9,8 +9,9 @@
 # v4l2-ctl, GStreamer and ffmpeg, whose threads are theirs, the process CPU of a long run minus a
 # short one), heap bytes per frame and GCs (the library), for MMAP, USERPTR and DMABUF, single-
 # and multi-planar, the dequeue and the await paths; per-ioctl ns; the library's warm-up on its
-# own (the first 300 frames; frames until the JIT is idle), with default flags and with JDK 25's
-# ahead-of-time cache. Prints a table of ratios to the C loop for each run, then (with --runs N,
+# own (the first 300 frames; frames until the capturing thread's cost is steady), with default
+# flags, with JDK 25's ahead-of-time cache and with C1 alone; the C loop written on bare FFM
+# downcalls (the JVM's own floor). Prints a table of ratios to the C loop for each run, then (with --runs N,
 # default 3) the median of every figure over the runs with its range, and the same as the README's
 # Markdown tables. --soak SECONDS adds a long
 # run of the library through every case (heap bytes per frame and GCs over that time).
@@ -36,8 +37,8 @@ if [[ ${V4L2_SIDE_BY_SIDE_GUEST:-} != 1 && ! -d /sys/module/vivid ]]; then
   [[ -f $here/target/classpath.txt ]] || { echo "build first: mvn install -DskipTests" >&2; exit 2; }
   mkdir -p "$here/target"
   gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"
-  # the lab's default limit (30 min) is shorter than the first run's two warm-ups to 20,000 frames and the rest
-  V4L2_LAB_RW=$root exec env V4L2_SIDE_BY_SIDE_GUEST=1 V4L2_LAB_TIMEOUT="${V4L2_LAB_TIMEOUT:-$((2400 + runs * 1200 + soak * 2))}" "$root/vivid-tests/lab/lab.sh" run -- \
+  # the lab's default limit (30 min) is shorter than the first run's three warm-ups of 9,000 frames and the rest
+  V4L2_LAB_RW=$root exec env V4L2_SIDE_BY_SIDE_GUEST=1 V4L2_LAB_TIMEOUT="${V4L2_LAB_TIMEOUT:-$((2400 + runs * 1500 + soak * 2))}" "$root/vivid-tests/lab/lab.sh" run -- \
     env V4L2_SIDE_BY_SIDE_GUEST=1 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" bash "$here/side-by-side.sh" "$@"
 fi
 [[ -x $here/target/capture-loop ]] || gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"
@@ -86,10 +87,11 @@ measure() {
   dmabuf=; [[ -e /dev/dma_heap/system ]] && dmabuf=dmabuf
   lib -Dside-by-side.c-loop="$here/target/capture-loop" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide steady "$single" "$multi" "$frames" $dmabuf \
     | tee -a "$results.$run"
-  # the warm-up on its own, in fresh JVMs: default flags, then JDK 25's ahead-of-time cache (a
-  # training run records it, -XX:AOTCache uses it): the first 300 frames each run, and in the
-  # first run how many frames until the steady state (up to 20,000)
-  local max=0; ((run == 1)) && max=20000
+  # the warm-up on its own, in fresh JVMs: default flags, JDK 25's ahead-of-time cache (a training
+  # run records it, -XX:AOTCache uses it), and C1 alone (-XX:TieredStopAtLevel=1): the first 300
+  # frames each run, and in the first run 9,000 frames in rounds of 300, with how many frames the
+  # capturing thread took to reach its steady cost
+  local max=0; ((run == 1)) && max=9000
   echo "library-warmup default $(lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
   aot=$work/side-by-side.aot
   if [[ ! -f $aot ]]; then
@@ -99,6 +101,7 @@ measure() {
   if [[ -f $aot ]]; then
     echo "library-warmup aot-cache $(lib -XX:AOTCache="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
   fi
+  echo "library-warmup c1 $(lib -XX:TieredStopAtLevel=1 -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
   # whole programs, MMAP single-planar: the C loop measured the same way as the peers
   peer "c-whole-process" cloop_n
   peer v4l2-ctl v4l2ctl

@@ -5,6 +5,10 @@
  *   capture-loop DEVICE FRAMES mmap|userptr|dmabuf[+eventfd] [WIDTH HEIGHT]   -> one line of figures
  *                                   (+eventfd: poll an eventfd nobody signals beside the device, as
  *                                   the library polls its stop eventfd: what that costs the kernel)
+ *                                   (+touchK: read a byte from each of K pages of its own after every
+ *                                   DQBUF, a working set as a JVM's frame touches: what each page
+ *                                   the loop touches costs, which under an emulated CPU's software
+ *                                   TLB is far more than on hardware)
  *   capture-loop DEVICE CALLS ioctl                                 -> ns per QUERYCAP, G_FMT, G_CTRL, S_CTRL,
  *                                                                      G_EXT_CTRLS, S_EXT_CTRLS
  */
@@ -98,6 +102,14 @@ int main(int argc, char **argv) {
     if (xioctl(VIDIOC_S_PARM, &parm)) die("S_PARM");
     unsigned size = mplane ? f.fmt.pix_mp.plane_fmt[0].sizeimage : f.fmt.pix.sizeimage;
     int with_eventfd = strstr(mem, "+eventfd") != NULL;
+    const char *touch_opt = strstr(mem, "+touch");
+    long touch = touch_opt ? atol(touch_opt + 6) : 0;
+    volatile unsigned char *pages = NULL;
+    if (touch > 0) {
+        pages = mmap(NULL, touch * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (pages == MAP_FAILED) die("mmap pages");
+        for (long k = 0; k < touch; k++) pages[k * 4096 + (k * 64) % 4096] = (unsigned char) k; /* each page there, a cache line each */
+    }
     int memory = !strncmp(mem, "mmap", 4) ? V4L2_MEMORY_MMAP : !strncmp(mem, "userptr", 7) ? V4L2_MEMORY_USERPTR : V4L2_MEMORY_DMABUF;
     struct v4l2_requestbuffers rb = {.count = NBUF, .type = type, .memory = memory};
     if (xioctl(VIDIOC_REQBUFS, &rb)) die("REQBUFS");
@@ -147,6 +159,7 @@ int main(int argc, char **argv) {
         if (i > 0 && b.sequence > prev + 1) gaps += b.sequence - prev - 1;
         if (i > 0 && b.sequence <= prev) repeats++;
         prev = b.sequence;
+        for (long k = 0; k < touch; k++) (void) pages[k * 4096 + (k * 64) % 4096];
         if (memory == V4L2_MEMORY_USERPTR) {
             if (mplane) { pl[0].m.userptr = ptr[b.index]; pl[0].length = size; } else { b.m.userptr = ptr[b.index]; b.length = size; }
         } else if (memory == V4L2_MEMORY_DMABUF) {

@@ -26,6 +26,7 @@ import java.nio.file.Path;
  * SideBySide warmup DEVICE [MAX]                            the warm-up alone, in a fresh JVM
  * SideBySide ioctl DEVICE CALLS                             ns and heap bytes per call
  * SideBySide soak SINGLE_NODE MULTI_NODE SECONDS [dmabuf]    a long run through every case: heap bytes and GCs
+ * SideBySide floor SINGLE_NODE FRAMES [ROUNDS]               the C loop, the same loop on bare FFM downcalls, the library (MMAP), in turn
  * </pre>
  *
  * <p>{@code steady} warms up once (MMAP, dequeue then await) until a round of 300 frames
@@ -33,7 +34,7 @@ import java.nio.file.Path;
  * over FRAMES frames, after 300 frames to settle its new buffers and a second of frames with the
  * compiler threads idle: process CPU and capturing-thread CPU per frame, heap bytes
  * the capturing thread allocated per frame, and garbage collections. {@code warmup} reports the
- * first 300 frames and how many frames it took to reach that state. One line of
+ * first 300 frames and how many frames the capturing thread took to reach its steady cost. One line of
  * {@code key value} pairs each, as the C loop prints them.
  */
 public final class SideBySide {
@@ -48,7 +49,7 @@ public final class SideBySide {
             }
             case "warmup" -> {
                 try (V4l2Device dev = V4l2Device.open(Path.of(args[1]))) {
-                    warmup(dev, args.length > 2 ? Long.parseLong(args[2]) : 20_000);
+                    warmup(dev, args.length > 2 ? Long.parseLong(args[2]) : 9_000);
                 }
             }
             case "steady" -> {
@@ -65,10 +66,24 @@ public final class SideBySide {
                                     System.out.println("c single mmap+eventfd dequeue " + cLoop(dev, n, mem + "+eventfd"));
                                 }
                             }
+                            if (dev == single && mem.equals("mmap")) System.out.println("ffm single mmap dequeue " + plainFfm(dev.path(), n));
                             for (boolean await : new boolean[] {false, true}) {
                                 System.out.println("library " + (dev == single ? "single " : "multi ") + mem + (await ? " await " : " dequeue ")
                                         + capture(dev, n, mem, await));
                             }
+                        }
+                    }
+                }
+            }
+            case "floor" -> {
+                long n = Long.parseLong(args[2]), rounds = args.length > 3 ? Long.parseLong(args[3]) : 3;
+                try (V4l2Device single = V4l2Device.open(Path.of(args[1]))) {
+                    untilSteady(single);
+                    for (long r = 1; r <= rounds; r++) {
+                        if (C_LOOP != null) System.out.println("c single mmap dequeue " + cLoop(single, n, "mmap"));
+                        System.out.println("ffm single mmap dequeue " + plainFfm(single.path(), n));
+                        for (boolean await : new boolean[] {false, true}) {
+                            System.out.println("library single mmap" + (await ? " await " : " dequeue ") + capture(single, n, "mmap", await));
                         }
                     }
                 }
@@ -81,13 +96,13 @@ public final class SideBySide {
                     soak(new V4l2Device[] {single, multi}, dmabuf ? new String[] {"mmap", "userptr", "dmabuf"} : new String[] {"mmap", "userptr"}, seconds);
                 }
             }
-            default -> throw new IllegalArgumentException("steady, warmup, ioctl or soak: " + args[0]);
+            default -> throw new IllegalArgumentException("steady, warmup, ioctl, soak or floor: " + args[0]);
         }
     }
 
     /**
-     * Captures (MMAP, dequeue then await, on each device in turn) until a round of 300 frames on
-     * each allocates nothing, no compilation ended and the compiler threads used under 50 ms of CPU.
+     * Captures (MMAP, dequeue then await, on each device in turn) until, twice in a row, a round of
+     * 300 frames on each allocates nothing and the compiler threads used under 50 ms of CPU.
      */
     private static long untilSteady(V4l2Device... devs) {
         return untilSteady(20_000, devs);
@@ -109,7 +124,11 @@ public final class SideBySide {
                         long jitCpu = jitCpuMillis() - j;
                         frames += 300;
                         // the Sample record itself: less than one byte a frame is the counter's own noise
-                        allQuiet &= b.allocated - a.allocated < 300 && b.jitMillis == a.jitMillis && jitCpu < 50;
+                        // not "no compilation ended": the measuring's own code (reading /proc) keeps the JIT
+                        // compiling now and then for minutes; what counts is the compiler threads' CPU.
+                        // Allocating nothing also says the optimizing JIT has the per-frame path: before it,
+                        // the errno capture of each downcall allocates (40 bytes a call in C1's code)
+                        allQuiet &= b.allocated - a.allocated < 300 && jitCpu < 50;
                     }
                 }
             }
@@ -133,19 +152,64 @@ public final class SideBySide {
         return frames;
     }
 
-    /** The first 300 frames in this JVM; then, up to {@code max} more, how many until steady ({@code max} if never; 0: not measured). */
+    /** Frames in a round of {@link #warmup}. */
+    private static final int ROUND = 300;
+
+    /**
+     * The warm-up of a fresh JVM on one stream (MMAP, dequeue): the first 300 frames' process and
+     * capturing-thread CPU and heap bytes; then, with {@code max} above 300, rounds of 300 frames
+     * up to {@code max} frames, and how many frames it took the capturing thread to reach its
+     * steady cost: the frames before the first round from which every round's thread CPU is
+     * within 15% of the median of the last 5 rounds (its steady figure, printed too; each
+     * round taken as the median of it and its neighbours), allocating less than a byte a frame or
+     * no more than those last rounds do ({@code -1} if never). Judged on the capturing thread's own
+     * figures: the JIT's total compilation time never stops growing here, since the measuring
+     * itself (reading /proc) has code of its own that the JIT reaches late. The compiler threads'
+     * CPU after the first 300 frames is printed beside it ({@code jit_cpu_ms_after_first300}).
+     */
     private static void warmup(V4l2Device dev, long max) {
         long[] seq = {-1, 0};
+        int rounds = (int) Math.max(0, max / ROUND - 1);
+        long[] thread = new long[rounds], bytes = new long[rounds];
         Sample a, b;
+        long jit0 = 0;
         try (Stream s = new Stream(dev, "mmap")) {
             a = Sample.now();
-            frames(s.streaming, 300, false, seq);
+            frames(s.streaming, ROUND, false, seq);
             b = Sample.now();
+            if (rounds > 0) jit0 = jitCpuMillis();
+            for (int r = 0; r < rounds; r++) {
+                long t0 = THREADS.getCurrentThreadCpuTime(), a0 = THREADS.getCurrentThreadAllocatedBytes();
+                frames(s.streaming, ROUND, false, seq);
+                bytes[r] = THREADS.getCurrentThreadAllocatedBytes() - a0;
+                thread[r] = THREADS.getCurrentThreadCpuTime() - t0;
+            }
         }
-        long more = untilSteady(max, dev);
-        System.out.printf("first300_process_us_per_frame %.1f first300_thread_us_per_frame %.1f first300_bytes_per_frame %.1f "
-                        + "steady_after_frames %d%n", (b.process - a.process) / 1e3 / 300, (b.thread - a.thread) / 1e3 / 300,
-                (double) (b.allocated - a.allocated) / 300, max == 0 ? 0 : 300 + more);
+        StringBuilder out = new StringBuilder(String.format("first300_process_us_per_frame %.1f first300_thread_us_per_frame %.1f first300_bytes_per_frame %.1f",
+                (b.process - a.process) / 1e3 / ROUND, (b.thread - a.thread) / 1e3 / ROUND, (double) (b.allocated - a.allocated) / ROUND));
+        if (rounds >= 5) {
+            long jit = jitCpuMillis() - jit0;
+            long[] last = java.util.Arrays.copyOfRange(thread, rounds - 5, rounds);
+            java.util.Arrays.sort(last);
+            long steady = last[2];
+            int from = rounds; // the first round of the steady stretch at the end, each round taken as the median of it and its neighbours (one disturbed round is the machine's)
+            long lastBytes = 0;
+            for (int r = rounds - 5; r < rounds; r++) lastBytes = Math.max(lastBytes, bytes[r]);
+            long bytesLimit = Math.max(ROUND, lastBytes + lastBytes / 8); // under a byte a frame, or no more than the steady rounds (C1 alone allocates per call)
+            while (from > 0 && median3(thread, from - 1) <= steady * 1.15 && bytes[from - 1] <= bytesLimit) from--;
+            out.append(String.format(" steady_thread_us_per_frame %.1f steady_bytes_per_frame %.1f steady_after_frames %d jit_cpu_ms_after_first300 %d frames %d",
+                    steady / 1e3 / ROUND, (double) lastBytes / ROUND, from == rounds ? -1 : ROUND * (from + 1), jit, ROUND * (rounds + 1)));
+            StringBuilder perRound = new StringBuilder();
+            for (int r = 0; r < rounds; r++) perRound.append(r == 0 ? "" : ",").append(String.format("%.0f", thread[r] / 1e3 / ROUND));
+            out.append(" rounds_thread_us ").append(perRound);
+        }
+        System.out.println(out);
+    }
+
+    /** The median of {@code v[i]} and its neighbours (those there are). */
+    private static long median3(long[] v, int i) {
+        long a = v[Math.max(0, i - 1)], b = v[i], c = v[Math.min(v.length - 1, i + 1)];
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
     /** A started stream at 640x480 YUYV, 60 fps, 4 buffers of one memory type. */
@@ -210,6 +274,40 @@ public final class SideBySide {
                             + " jit_ms_during %d jit_cpu_ms_during %d settle_frames %d", n, (d.process - c.process) / 1e3 / n,
                     (d.thread - c.thread) / 1e3 / n, (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos),
                     seq[1] - gaps0, d.jitMillis - c.jitMillis, jitCpu, settle);
+        }
+    }
+
+    private static boolean plainFfmWarm;
+
+    /**
+     * The C loop's capture in Java with bare FFM downcalls ({@link PlainFfmLoop}) in this JVM, on
+     * a handle of its own (the library's is idle between cases): 300 frames (7,200 the first
+     * time), a second of frames with the compiler threads idle, then {@code n} measured as
+     * {@link #capture} measures.
+     */
+    private static String plainFfm(Path device, long n) {
+        try (PlainFfmLoop loop = new PlainFfmLoop(device)) {
+            // the first time in this JVM, as many frames as the library had before its cases: its
+            // per-frame methods are compiled by the optimizing JIT after some 5,000 calls
+            loop.frames(plainFfmWarm ? 300 : 7_200);
+            plainFfmWarm = true;
+            for (int i = 0; i < 30; i++) { // at most 1,800 frames
+                long j = jitCpuMillis();
+                loop.frames(60);
+                if (jitCpuMillis() - j < 10) break;
+            }
+            long gaps0 = loop.gaps(), j = jitCpuMillis();
+            Sample c = Sample.now();
+            loop.frames(n);
+            Sample d = Sample.now();
+            return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.1f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
+                            + " jit_cpu_ms_during %d", n, (d.process - c.process) / 1e3 / n, (d.thread - c.thread) / 1e3 / n,
+                    (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos), loop.gaps() - gaps0,
+                    jitCpuMillis() - j);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 
@@ -327,63 +425,90 @@ public final class SideBySide {
         }
     }
 
+    /** A loop of calls of one kind, in a method of its own: the JIT compiles each loop for its call alone. */
+    private interface Calls {
+        long run(long n);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong SINK = new java.util.concurrent.atomic.AtomicLong();
+    /** Rounds of calls, measured once the JIT is done with them: at most this many rounds in all. */
+    private static final int MAX_ROUNDS = 60;
+    /** Rounds measured (the compiler threads idle during each): the fastest of them counts. */
+    private static final int MEASURED_ROUNDS = 5;
+
     /**
-     * Per call, ns and heap bytes, over 10 rounds of {@code n} calls each: the JIT compiles the
-     * calls in the first rounds; of the last 5, the fastest round's ns (the least disturbed by
-     * whatever else runs on the machine) and the most bytes any of them allocated.
+     * Rounds of {@code n} calls of each kind in turn until {@value #MEASURED_ROUNDS} rounds have
+     * passed with the JIT's compiler threads idle (under 10 ms of their CPU over the round; at most
+     * {@value #MAX_ROUNDS} rounds): of those, each kind's fastest round in ns (the least disturbed
+     * by whatever else runs on the machine) and the most heap bytes any of them allocated. A round
+     * measured while C2 still compiles would time the calls in C1's code, or the compiler's own
+     * CPU: under TCG one compilation can run for seconds. Returns the figures in {@code best} and
+     * {@code mostBytes}, and how many rounds it took.
      */
-    private static void ioctls(V4l2Device dev, long n) {
-        long sink = 0;
-        BufferQueue q = dev.captureQueue();
-        io.github.v4l2ffm.Controls c = dev.controls();
+    private static int idleRounds(Calls[] calls, long n, long[] best, long[] mostBytes) {
         long tid = Thread.currentThread().threadId();
-        String[] names = {"querycap", "g_fmt", "g_ctrl", "s_ctrl", "s_ctrl_alt"};
-        long[] t = new long[names.length + 1], a = new long[names.length + 1];
-        long[] bestNs = new long[names.length], mostBytes = new long[names.length];
-        java.util.Arrays.fill(bestNs, Long.MAX_VALUE);
-        for (int round = 0; round < 10; round++) {
-            a[0] = THREADS.getThreadAllocatedBytes(tid);
-            t[0] = System.nanoTime();
-            for (long i = 0; i < n; i++) sink += dev.queryCapabilities().version();
-            t[1] = System.nanoTime();
-            a[1] = THREADS.getThreadAllocatedBytes(tid);
-            for (long i = 0; i < n; i++) sink += q.format().width();
-            t[2] = System.nanoTime();
-            a[2] = THREADS.getThreadAllocatedBytes(tid);
-            for (long i = 0; i < n; i++) sink += c.get(Cid.BRIGHTNESS);
-            t[3] = System.nanoTime();
-            a[3] = THREADS.getThreadAllocatedBytes(tid);
-            // S_CTRL: the same value every time, then two values in turn (as the C loop)
-            for (long i = 0; i < n; i++) sink += c.set(Cid.BRIGHTNESS, 128).actual();
-            t[4] = System.nanoTime();
-            a[4] = THREADS.getThreadAllocatedBytes(tid);
-            for (long i = 0; i < n; i++) sink += c.set(Cid.BRIGHTNESS, 100 + (i & 1)).actual();
-            t[5] = System.nanoTime();
-            a[5] = THREADS.getThreadAllocatedBytes(tid);
-            if (round >= 5) {
-                for (int k = 0; k < names.length; k++) {
-                    bestNs[k] = Math.min(bestNs[k], t[k + 1] - t[k]);
-                    mostBytes[k] = Math.max(mostBytes[k], a[k + 1] - a[k]);
-                }
+        java.util.Arrays.fill(best, Long.MAX_VALUE);
+        long[] ns = new long[calls.length], bytes = new long[calls.length];
+        long sink = 0;
+        int measured = 0, round = 0;
+        while (measured < MEASURED_ROUNDS && round < MAX_ROUNDS) {
+            round++;
+            long j = jitCpuMillis(); // outside the timed calls: it allocates
+            for (int k = 0; k < calls.length; k++) {
+                long a = THREADS.getThreadAllocatedBytes(tid), t = System.nanoTime();
+                sink += calls[k].run(n);
+                ns[k] = System.nanoTime() - t;
+                bytes[k] = THREADS.getThreadAllocatedBytes(tid) - a;
+            }
+            if (round <= 2 || jitCpuMillis() - j >= 10) continue; // the first rounds profile and compile
+            measured++;
+            for (int k = 0; k < calls.length; k++) {
+                best[k] = Math.min(best[k], ns[k]);
+                mostBytes[k] = Math.max(mostBytes[k], bytes[k]);
             }
         }
+        if (measured == 0) throw new IllegalStateException("the JIT was never idle for a round of calls in " + MAX_ROUNDS + " rounds");
+        SINK.set(sink); // the results stay in use: no loop can be dropped
+        return round;
+    }
+
+    /**
+     * Per call, ns and heap bytes ({@link #idleRounds}), for the library's
+     * {@code queryCapabilities()}, {@code format()}, {@code controls().get} and {@code set} (the
+     * same value, then two in turn), then the same ioctls as plain downcalls ({@link #raw}).
+     */
+    private static void ioctls(V4l2Device dev, long n) {
+        BufferQueue q = dev.captureQueue();
+        io.github.v4l2ffm.Controls c = dev.controls();
+        String[] names = {"querycap", "g_fmt", "g_ctrl", "s_ctrl", "s_ctrl_alt"};
+        Calls[] calls = {
+            k -> { long x = 0; for (long i = 0; i < k; i++) x += dev.queryCapabilities().version(); return x; },
+            k -> { long x = 0; for (long i = 0; i < k; i++) x += q.format().width(); return x; },
+            k -> { long x = 0; for (long i = 0; i < k; i++) x += c.get(Cid.BRIGHTNESS); return x; },
+            // S_CTRL: the same value every time, then two values in turn (as the C loop)
+            k -> { long x = 0; for (long i = 0; i < k; i++) x += c.set(Cid.BRIGHTNESS, 128).actual(); return x; },
+            k -> { long x = 0; for (long i = 0; i < k; i++) x += c.set(Cid.BRIGHTNESS, 100 + (int) (i & 1)).actual(); return x; },
+        };
+        long[] best = new long[names.length], mostBytes = new long[names.length];
+        int rounds = idleRounds(calls, n, best, mostBytes);
         c.set(Cid.BRIGHTNESS, 128);
-        long[] raw = raw(dev.path(), q.type().value(), n);
+        long[] raw = new long[3];
+        int rawRounds = raw(dev.path(), q.type().value(), n, raw);
         StringBuilder out = new StringBuilder();
-        for (int k = 0; k < names.length; k++) out.append(String.format("%s_ns %.1f ", names[k], (double) bestNs[k] / n));
+        for (int k = 0; k < names.length; k++) out.append(String.format("%s_ns %.1f ", names[k], (double) best[k] / n));
         for (int k = 0; k < names.length; k++) out.append(String.format("%s_bytes %.1f ", names[k], (double) mostBytes[k] / n));
         String[] rawNames = {"raw_querycap", "raw_g_fmt", "raw_g_ext_ctrls"};
         for (int k = 0; k < rawNames.length; k++) out.append(String.format("%s_ns %.1f ", rawNames[k], (double) raw[k] / n));
-        System.out.println(out.append('(').append(sink & 1).append(')'));
+        System.out.println(out.append("rounds ").append(rounds).append(" raw_rounds ").append(rawRounds));
     }
 
     /**
      * The same ioctls as plain downcalls on a second handle, one argument segment each, no
      * library layer around them (the descriptor's use count, the errno capture and the EINTR
-     * loop are still there): what the FFM call itself costs next to C. The fastest of the last 5
-     * of 10 rounds, ns per call.
+     * loop are still there): what the FFM call itself costs next to C. ns per call in
+     * {@code best} ({@link #idleRounds}); returns the rounds it took.
      */
-    private static long[] raw(Path path, int bufType, long n) {
+    private static int raw(Path path, int bufType, long n, long[] best) {
         io.github.v4l2ffm.internal.DeviceFd fd = io.github.v4l2ffm.internal.DeviceFd.open(path);
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             java.lang.foreign.MemorySegment cap = arena.allocate(io.github.v4l2ffm.bindings.v4l2_capability.layout());
@@ -397,24 +522,17 @@ public final class SideBySide {
             io.github.v4l2ffm.bindings.v4l2_ext_control.id(ctrl, Cid.BRIGHTNESS);
             long querycap = io.github.v4l2ffm.bindings.Videodev2.VIDIOC_QUERYCAP(), gFmt = io.github.v4l2ffm.bindings.Videodev2.VIDIOC_G_FMT(),
                     gExt = io.github.v4l2ffm.bindings.Videodev2.VIDIOC_G_EXT_CTRLS();
-            long[] best = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
-            long sink = 0;
-            for (int round = 0; round < 10; round++) {
-                long t0 = System.nanoTime();
-                for (long i = 0; i < n; i++) sink += fd.tryIoctl(querycap, cap);
-                long t1 = System.nanoTime();
-                for (long i = 0; i < n; i++) sink += fd.tryIoctl(gFmt, fmt);
-                long t2 = System.nanoTime();
-                for (long i = 0; i < n; i++) sink += fd.tryIoctl(gExt, ctrls);
-                long t3 = System.nanoTime();
-                if (sink != 0) throw new IllegalStateException("an ioctl failed: " + sink);
-                if (round >= 5) {
-                    best[0] = Math.min(best[0], t1 - t0);
-                    best[1] = Math.min(best[1], t2 - t1);
-                    best[2] = Math.min(best[2], t3 - t2);
-                }
+            Calls[] calls = {
+                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(querycap, cap); return x; },
+                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(gFmt, fmt); return x; },
+                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(gExt, ctrls); return x; },
+            };
+            long[] bytes = new long[calls.length];
+            int rounds = idleRounds(calls, n, best, bytes);
+            for (int k = 0; k < calls.length; k++) {
+                if (calls[k].run(1) != 0) throw new IllegalStateException("a plain ioctl failed");
             }
-            return best;
+            return rounds;
         } finally {
             fd.close();
         }

@@ -1,0 +1,126 @@
+package io.github.v4l2ffm.benchmarks;
+
+import io.github.v4l2ffm.bindings.Videodev2;
+import io.github.v4l2ffm.bindings.v4l2_buffer;
+import io.github.v4l2ffm.bindings.v4l2_captureparm;
+import io.github.v4l2ffm.bindings.v4l2_format;
+import io.github.v4l2ffm.bindings.v4l2_fract;
+import io.github.v4l2ffm.bindings.v4l2_pix_format;
+import io.github.v4l2ffm.bindings.v4l2_requestbuffers;
+import io.github.v4l2ffm.bindings.v4l2_streamparm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The minimal C loop ({@code benchmarks/native/capture-loop.c}, MMAP, single-planar) written in
+ * Java with nothing but FFM downcalls: poll, DQBUF, QBUF a frame on static final method handles,
+ * no errno capture, no use counts, no locks, no library. What the JVM itself costs a frame next
+ * to C, below which no Java library can go; the library's own cost is the rest.
+ */
+final class PlainFfmLoop implements AutoCloseable {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle IOCTL = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final long DQBUF = Videodev2.VIDIOC_DQBUF(), QBUF = Videodev2.VIDIOC_QBUF();
+    private static final int BUFFERS = 4;
+
+    private static MethodHandle handle(String name, FunctionDescriptor d, Linker.Option... options) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d, options);
+    }
+
+    private final Arena arena = Arena.ofConfined();
+    private final int fd;
+    private final MemorySegment pollFd, buf;
+    private long lastSequence = -1, gaps;
+
+    /** Opens {@code device} and streams 640x480 YUYV at 60 fps from 4 MMAP buffers (never mapped: the loop reads no pixel). */
+    PlainFfmLoop(Path device) throws Throwable {
+        fd = (int) OPEN.invokeExact(arena.allocateFrom(device.toString()), 2 | 0x800 | 0x80000, 0); // O_RDWR | O_NONBLOCK | O_CLOEXEC
+        if (fd < 0) throw new IllegalStateException("open " + device);
+        int type = Videodev2.V4L2_BUF_TYPE_VIDEO_CAPTURE();
+        MemorySegment fmt = arena.allocate(v4l2_format.layout());
+        v4l2_format.type(fmt, type);
+        MemorySegment pix = v4l2_format.fmt.pix(v4l2_format.fmt(fmt));
+        v4l2_pix_format.width(pix, 640);
+        v4l2_pix_format.height(pix, 480);
+        v4l2_pix_format.pixelformat(pix, Videodev2.V4L2_PIX_FMT_YUYV());
+        v4l2_pix_format.field(pix, Videodev2.V4L2_FIELD_NONE());
+        check("S_FMT", Videodev2.VIDIOC_S_FMT(), fmt);
+        MemorySegment parm = arena.allocate(v4l2_streamparm.layout());
+        v4l2_streamparm.type(parm, type);
+        MemorySegment perFrame = v4l2_captureparm.timeperframe(v4l2_streamparm.parm.capture(v4l2_streamparm.parm(parm)));
+        v4l2_fract.numerator(perFrame, 1);
+        v4l2_fract.denominator(perFrame, 60);
+        check("S_PARM", Videodev2.VIDIOC_S_PARM(), parm);
+        MemorySegment req = arena.allocate(v4l2_requestbuffers.layout());
+        v4l2_requestbuffers.count(req, BUFFERS);
+        v4l2_requestbuffers.type(req, type);
+        v4l2_requestbuffers.memory(req, Videodev2.V4L2_MEMORY_MMAP());
+        check("REQBUFS", Videodev2.VIDIOC_REQBUFS(), req);
+        buf = arena.allocate(v4l2_buffer.layout());
+        v4l2_buffer.type(buf, type);
+        v4l2_buffer.memory(buf, Videodev2.V4L2_MEMORY_MMAP());
+        for (int i = 0; i < v4l2_requestbuffers.count(req); i++) {
+            v4l2_buffer.index(buf, i);
+            check("QBUF", QBUF, buf);
+        }
+        MemorySegment t = arena.allocate(JAVA_INT);
+        t.set(JAVA_INT, 0, type);
+        check("STREAMON", Videodev2.VIDIOC_STREAMON(), t);
+        pollFd = arena.allocate(8);
+        pollFd.set(JAVA_INT, 0, fd);
+        pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+    }
+
+    private void check(String what, long request, MemorySegment arg) throws Throwable {
+        if ((int) IOCTL.invokeExact(fd, request, arg) < 0) throw new IllegalStateException(what + " failed");
+    }
+
+    /** {@code n} frames: poll, DQBUF, QBUF each, as the C loop. */
+    void frames(long n) throws Throwable {
+        for (long i = 0; i < n; i++) frame();
+    }
+
+    /**
+     * One frame, in a method of its own: the JIT's optimizing compiler takes a method once it was
+     * called some 5,000 times (a loop's body only after some 40,000 turns), as it takes the
+     * library's per-frame methods.
+     */
+    private void frame() throws Throwable {
+        if ((int) POLL.invokeExact(pollFd, 1L, 5000) <= 0) throw new IllegalStateException("poll: no frame within 5 s");
+        if ((int) IOCTL.invokeExact(fd, DQBUF, buf) < 0) throw new IllegalStateException("DQBUF failed");
+        long q = v4l2_buffer.sequence(buf) & 0xFFFFFFFFL;
+        if (lastSequence >= 0 && q > lastSequence + 1) gaps += q - lastSequence - 1;
+        lastSequence = q;
+        if ((int) IOCTL.invokeExact(fd, QBUF, buf) < 0) throw new IllegalStateException("QBUF failed");
+    }
+
+    long gaps() {
+        return gaps;
+    }
+
+    @Override
+    public void close() {
+        int r;
+        try {
+            r = (int) CLOSE.invokeExact(fd); // stops streaming and frees the buffers
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        } finally {
+            arena.close();
+        }
+        if (r < 0) throw new IllegalStateException("close failed");
+    }
+}
