@@ -32,6 +32,9 @@ final class PlainFfmLoop implements AutoCloseable {
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle IOCTL = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    /** The same ioctl without the thread-state transitions around it (for DQBUF and QBUF, which do not block on a non-blocking descriptor). */
+    private static final MethodHandle IOCTL_CRITICAL = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+            Linker.Option.firstVariadicArg(2), Linker.Option.critical(false));
     private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final long DQBUF = Videodev2.VIDIOC_DQBUF(), QBUF = Videodev2.VIDIOC_QBUF();
     private static final int BUFFERS = 4;
@@ -43,10 +46,16 @@ final class PlainFfmLoop implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final int fd;
     private final MemorySegment pollFd, buf;
+    private final boolean critical;
     private long lastSequence = -1, gaps;
 
-    /** Opens {@code device} and streams 640x480 YUYV at 60 fps from 4 MMAP buffers (never mapped: the loop reads no pixel). */
-    PlainFfmLoop(Path device) throws Throwable {
+    /**
+     * Opens {@code device} and streams 640x480 YUYV at 60 fps from 4 MMAP buffers (never mapped:
+     * the loop reads no pixel); {@code critical}: DQBUF and QBUF are linked with
+     * {@link Linker.Option#critical(boolean)}, without the thread-state transitions (what those cost).
+     */
+    PlainFfmLoop(Path device, boolean critical) throws Throwable {
+        this.critical = critical;
         fd = (int) OPEN.invokeExact(arena.allocateFrom(device.toString()), 2 | 0x800 | 0x80000, 0); // O_RDWR | O_NONBLOCK | O_CLOEXEC
         if (fd < 0) throw new IllegalStateException("open " + device);
         int type = Videodev2.V4L2_BUF_TYPE_VIDEO_CAPTURE();
@@ -100,11 +109,17 @@ final class PlainFfmLoop implements AutoCloseable {
      */
     private void frame() throws Throwable {
         if ((int) POLL.invokeExact(pollFd, 1L, 5000) <= 0) throw new IllegalStateException("poll: no frame within 5 s");
-        if ((int) IOCTL.invokeExact(fd, DQBUF, buf) < 0) throw new IllegalStateException("DQBUF failed");
+        if (ioctl(DQBUF) < 0) throw new IllegalStateException("DQBUF failed");
         long q = v4l2_buffer.sequence(buf) & 0xFFFFFFFFL;
         if (lastSequence >= 0 && q > lastSequence + 1) gaps += q - lastSequence - 1;
         lastSequence = q;
-        if ((int) IOCTL.invokeExact(fd, QBUF, buf) < 0) throw new IllegalStateException("QBUF failed");
+        if (ioctl(QBUF) < 0) throw new IllegalStateException("QBUF failed");
+    }
+
+    private int ioctl(long request) throws Throwable {
+        // each invokeExact cast on its own: the cast gives the call its exact type
+        if (critical) return (int) IOCTL_CRITICAL.invokeExact(fd, request, buf);
+        return (int) IOCTL.invokeExact(fd, request, buf);
     }
 
     long gaps() {

@@ -26,7 +26,9 @@ import java.nio.file.Path;
  * SideBySide warmup DEVICE [MAX]                            the warm-up alone, in a fresh JVM
  * SideBySide ioctl DEVICE CALLS                             ns and heap bytes per call
  * SideBySide soak SINGLE_NODE MULTI_NODE SECONDS [dmabuf]    a long run through every case: heap bytes and GCs
- * SideBySide floor SINGLE_NODE FRAMES [ROUNDS]               the C loop, the same loop on bare FFM downcalls, the library (MMAP), in turn
+ * SideBySide stream DEVICE                                  MMAP capture until killed (a whole program, as the peers run)
+ * SideBySide floor SINGLE_NODE FRAMES [ROUNDS]               the C loop, the same loop on bare FFM downcalls (and with DQBUF and QBUF
+ *                                                           linked critical), the library (MMAP), in turn
  * </pre>
  *
  * <p>{@code steady} warms up once (MMAP, dequeue then await) until a round of 300 frames
@@ -66,7 +68,7 @@ public final class SideBySide {
                                     System.out.println("c single mmap+eventfd dequeue " + cLoop(dev, n, mem + "+eventfd"));
                                 }
                             }
-                            if (dev == single && mem.equals("mmap")) System.out.println("ffm single mmap dequeue " + plainFfm(dev.path(), n));
+                            if (dev == single && mem.equals("mmap")) System.out.println("ffm single mmap dequeue " + plainFfm(dev.path(), n, false));
                             for (boolean await : new boolean[] {false, true}) {
                                 System.out.println("library " + (dev == single ? "single " : "multi ") + mem + (await ? " await " : " dequeue ")
                                         + capture(dev, n, mem, await));
@@ -81,11 +83,18 @@ public final class SideBySide {
                     untilSteady(single);
                     for (long r = 1; r <= rounds; r++) {
                         if (C_LOOP != null) System.out.println("c single mmap dequeue " + cLoop(single, n, "mmap"));
-                        System.out.println("ffm single mmap dequeue " + plainFfm(single.path(), n));
+                        System.out.println("ffm single mmap dequeue " + plainFfm(single.path(), n, false));
+                        System.out.println("ffm-critical single mmap dequeue " + plainFfm(single.path(), n, true));
                         for (boolean await : new boolean[] {false, true}) {
                             System.out.println("library single mmap" + (await ? " await " : " dequeue ") + capture(single, n, "mmap", await));
                         }
                     }
+                }
+            }
+            case "stream" -> { // until killed: the library as a whole program, for side-by-side.sh --peers
+                try (V4l2Device dev = V4l2Device.open(Path.of(args[1])); Stream s = new Stream(dev, "mmap")) {
+                    long[] seq = {-1, 0};
+                    while (true) frames(s.streaming, 60, false, seq);
                 }
             }
             case "soak" -> {
@@ -96,7 +105,7 @@ public final class SideBySide {
                     soak(new V4l2Device[] {single, multi}, dmabuf ? new String[] {"mmap", "userptr", "dmabuf"} : new String[] {"mmap", "userptr"}, seconds);
                 }
             }
-            default -> throw new IllegalArgumentException("steady, warmup, ioctl, soak or floor: " + args[0]);
+            default -> throw new IllegalArgumentException("steady, warmup, ioctl, soak, stream or floor: " + args[0]);
         }
     }
 
@@ -277,20 +286,21 @@ public final class SideBySide {
         }
     }
 
-    private static boolean plainFfmWarm;
+    private static final boolean[] plainFfmWarm = new boolean[2]; // without, with critical
 
     /**
      * The C loop's capture in Java with bare FFM downcalls ({@link PlainFfmLoop}) in this JVM, on
      * a handle of its own (the library's is idle between cases): 300 frames (7,200 the first
      * time), a second of frames with the compiler threads idle, then {@code n} measured as
-     * {@link #capture} measures.
+     * {@link #capture} measures. {@code critical}: DQBUF and QBUF without the thread-state
+     * transitions ({@link PlainFfmLoop}).
      */
-    private static String plainFfm(Path device, long n) {
-        try (PlainFfmLoop loop = new PlainFfmLoop(device)) {
+    private static String plainFfm(Path device, long n, boolean critical) {
+        try (PlainFfmLoop loop = new PlainFfmLoop(device, critical)) {
             // the first time in this JVM, as many frames as the library had before its cases: its
             // per-frame methods are compiled by the optimizing JIT after some 5,000 calls
-            loop.frames(plainFfmWarm ? 300 : 7_200);
-            plainFfmWarm = true;
+            loop.frames(plainFfmWarm[critical ? 1 : 0] ? 300 : 7_200);
+            plainFfmWarm[critical ? 1 : 0] = true;
             for (int i = 0; i < 30; i++) { // at most 1,800 frames
                 long j = jitCpuMillis();
                 loop.frames(60);
