@@ -47,13 +47,13 @@ END {
       (("whole-process-x-v4l2-ctl " progs[i]) in med) ? cell("whole-process-x-v4l2-ctl " progs[i]) : "–"
   if (!(("ioctl-ns-library querycap") in med)) exit
   print ""
-  print "| per call | C ns | library ns | library / C | library / C's extended-control ioctl | heap B/call |"
-  print "|---|---:|---:|---:|---:|---:|"
+  print "| per call | C ns | library ns | library / C | library / C's extended-control ioctl | library / the plain downcall | the plain downcall / C | heap B/call |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|"
   split("querycap g_fmt g_ctrl s_ctrl s_ctrl_alt", calls, " ")
   split("`queryCapabilities()` (QUERYCAP)|`format()` (G_FMT)|`controls().get` (G_CTRL)|`controls().set`, same value (S_CTRL)|`controls().set`, a new value (S_CTRL)", cn, "|")
   for (i = 1; i <= 5; i++) if (("ioctl-ns-library " calls[i]) in med)
-    printf "| %s | %s | %s | %s | %s | %s |\n", cn[i], cell("ioctl-ns-c " calls[i]), cell("ioctl-ns-library " calls[i]), cell("ioctl-x-c " calls[i]),
-      cell("ioctl-x-c-ext " calls[i]), cell("ioctl-bytes-per-call " calls[i])
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", cn[i], cell("ioctl-ns-c " calls[i]), cell("ioctl-ns-library " calls[i]), cell("ioctl-x-c " calls[i]),
+      cell("ioctl-x-c-ext " calls[i]), cell("ioctl-x-plain " calls[i]), cell("ioctl-plain-x-c " calls[i]), cell("ioctl-bytes-per-call " calls[i])
   if (!(("warmup-first300-process-us default") in med)) exit
   print ""
   print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, capturing thread µs a frame | first 300 frames, heap B a frame | frames until the capturing thread is steady (first run) | steady, capturing thread µs a frame | steady, heap B a frame | compiler threads' CPU after frame 300, ms (first run) |"

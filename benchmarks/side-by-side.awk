@@ -22,6 +22,8 @@ END {
   # the library reads and sets controls with the extended calls: also compared to C making those
   split("querycap g_fmt g_ctrl s_ctrl s_ctrl_alt", calls, " ")
   split("- - g_ext_ctrls s_ext_ctrls s_ext_ctrls_alt", ext, " ")
+  # the same ioctl as a plain downcall in the library's JVM (SideBySide's raw rounds)
+  split("raw_querycap raw_g_fmt raw_g_ext_ctrls - -", raw, " ")
   base = whole["c-whole-process"]
   lp = ("single mmap dequeue" in lib) ? val(lib["single mmap dequeue"], "process_us_per_frame") : "" # (reading a missing key would make it)
   if (mode == "figures") {
@@ -62,6 +64,10 @@ END {
       fig("ioctl-ns-c " calls[i], cn); fig("ioctl-ns-library " calls[i], ln); fig("ioctl-x-c " calls[i], ratio(ln, cn))
       if (ext[i] != "-") fig("ioctl-x-c-ext " calls[i], ratio(ln, val(cio, ext[i] "_ns")))
       fig("ioctl-bytes-per-call " calls[i], val(lio, calls[i] "_bytes"))
+      if (raw[i] != "-" && val(lio, raw[i] "_ns") != "") {
+        fig("ioctl-x-plain " calls[i], ratio(ln, val(lio, raw[i] "_ns")))
+        fig("ioctl-plain-x-c " calls[i], ratio(val(lio, raw[i] "_ns"), val(cio, (ext[i] != "-" ? ext[i] : calls[i]) "_ns")))
+      }
     }
     exit
   }

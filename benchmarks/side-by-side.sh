@@ -3,11 +3,14 @@
 # vivid, in one boot of the lab VM (or on this host, where vivid is loaded):
 #
 #   benchmarks/side-by-side.sh [--frames N] [--quick] [--runs N] [--soak SECONDS]
+#   benchmarks/side-by-side.sh --peers [--runs N]          only the whole programs (the library among them)
+#   benchmarks/side-by-side.sh --floor ROUNDS [--frames N]   only the C loop, the bare FFM loop and
+#                                                          the library (single-planar MMAP), in turn
 #                                                          (build first: mvn install -DskipTests)
 #
 # Per frame: process CPU and capturing-thread CPU (the C loop and the library report both; for
-# v4l2-ctl, GStreamer and ffmpeg, whose threads are theirs, the process CPU of a long run minus a
-# short one), heap bytes per frame and GCs (the library), for MMAP, USERPTR and DMABUF, single-
+# v4l2-ctl, GStreamer and ffmpeg, whose threads are theirs, the process CPU over 20 s of streaming
+# once started, read from /proc), heap bytes per frame and GCs (the library), for MMAP, USERPTR and DMABUF, single-
 # and multi-planar, the dequeue and the await paths; per-ioctl ns; the library's warm-up on its
 # own (the first 300 frames; frames until the capturing thread's cost is steady), with default
 # flags, with JDK 25's ahead-of-time cache and with C1 alone; the C loop written on bare FFM
@@ -19,10 +22,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-frames=1500 ioctls=20000 runs=3 soak=0
-# the whole programs always run 1500 and 300 frames: with fewer, start-up noise is larger than the
-# difference (--quick once gave negative figures with 400 and 100)
-peer_frames=1500 peer_short=300
+frames=1500 ioctls=20000 runs=3 soak=0 floor=0 peers_only=0
+[[ " $* " == *" --peers "* ]] && peers_only=1
 [[ " $* " == *" --quick "* ]] && frames=400 ioctls=5000
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -30,6 +31,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --frames) frames=${args[i+1]} ;;
     --runs) runs=${args[i+1]} ;;
     --soak) soak=${args[i+1]} ;;
+    --floor) floor=${args[i+1]} ;;
   esac
 done
 
@@ -38,7 +40,7 @@ if [[ ${V4L2_SIDE_BY_SIDE_GUEST:-} != 1 && ! -d /sys/module/vivid ]]; then
   mkdir -p "$here/target"
   gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"
   # the lab's default limit (30 min) is shorter than the first run's three warm-ups of 9,000 frames and the rest
-  V4L2_LAB_RW=$root exec env V4L2_SIDE_BY_SIDE_GUEST=1 V4L2_LAB_TIMEOUT="${V4L2_LAB_TIMEOUT:-$((2400 + runs * 1500 + soak * 2))}" "$root/vivid-tests/lab/lab.sh" run -- \
+  V4L2_LAB_RW=$root exec env V4L2_SIDE_BY_SIDE_GUEST=1 V4L2_LAB_TIMEOUT="${V4L2_LAB_TIMEOUT:-$((2400 + runs * 1800 + soak * 2))}" "$root/vivid-tests/lab/lab.sh" run -- \
     env V4L2_SIDE_BY_SIDE_GUEST=1 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" bash "$here/side-by-side.sh" "$@"
 fi
 [[ -x $here/target/capture-loop ]] || gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"
@@ -52,35 +54,58 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=$work/results
 echo "side by side: vivid 640x480 YUYV, 4 buffers, $frames frames per run; $(uname -r); $(nproc) CPU(s)"
+if ((floor > 0)); then
+  v4l2-ctl -d "$single" --set-parm=60 >/dev/null
+  exec "$java" --enable-native-access=ALL-UNNAMED -Dside-by-side.c-loop="$here/target/capture-loop" -cp "$cp" \
+    io.github.v4l2ffm.benchmarks.SideBySide floor "$single" "$frames" "$floor"
+fi
 
-# children's CPU seconds so far (user + system), from this shell's own accounting ("times" must
-# run in this shell, not in a command substitution's subshell): "times" into a file, then read
-child_times() { times > "$work/times"; }
-times_seconds() { tail -1 "$work/times" | sed 's/m/ /g; s/s//g' | awk '{print $1*60 + $2 + $3*60 + $4}'; }
-# process CPU per frame of a whole program: a run of $peer_frames frames minus a run of $peer_short
+# process CPU per frame of a whole program in its steady state: started with no frame limit, its
+# CPU (user + system, every thread: /proc/PID/stat) read $peer_settle seconds after its start and
+# again $peer_seconds later, over the frames the camera gave meanwhile (60 a second, as every
+# program keeps up: the C loop reports its rate); then stopped. Start-up and exit stay outside
+# the window: a long run minus a short one, as before, gave negative figures (start-up varied by
+# more than the difference)
+peer_settle=6 peer_seconds=20
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 peer() {
   local name=$1; shift
-  local c0 c1 c2
-  child_times; c0=$(times_seconds)
-  "$@" "$peer_short" >/dev/null 2>&1 || { echo "$name failed" >&2; return; }
-  child_times; c1=$(times_seconds)
-  "$@" "$peer_frames" >/dev/null 2>&1 || { echo "$name failed" >&2; return; }
-  child_times; c2=$(times_seconds)
-  local us
-  us=$(awk -v a="$c0" -v b="$c1" -v c="$c2" -v n="$peer_frames" -v s="$peer_short" 'BEGIN { printf "%.1f", ((c - b) - (b - a)) * 1e6 / (n - s) }')
-  echo "$name process_us_per_frame $us" | tee -a "$results.$run"
+  "$@" >/dev/null 2>&1 &
+  local pid=$! a b
+  sleep "$peer_settle"
+  a=$(cpu_ticks "$pid" 2>/dev/null) || { echo "$name ended early" >&2; wait "$pid"; return; }
+  sleep "$peer_seconds"
+  b=$(cpu_ticks "$pid" 2>/dev/null) || { echo "$name ended early" >&2; wait "$pid"; return; }
+  kill -INT "$pid" 2>/dev/null || true; sleep 1; kill "$pid" 2>/dev/null || true # (it may have ended at the first)
+  wait "$pid" 2>/dev/null || true
+  echo "$name process_us_per_frame $(awk -v a="$a" -v b="$b" -v s="$peer_seconds" 'BEGIN { printf "%.1f", (b - a) * 1e6 / 100 / (s * 60) }')" \
+    | tee -a "$results.$run"
 }
 rate() { v4l2-ctl -d "$1" --set-parm=60 >/dev/null || echo "warning: $1: frame rate not set" >&2; }
 cloop() { "$here/target/capture-loop" "$@"; }
-cloop_n() { cloop "$single" "$1" mmap; }
-v4l2ctl() { v4l2-ctl -d "$single" --set-fmt-video=width=640,height=480,pixelformat=YUYV --stream-mmap=4 --stream-count="$1"; }
-gst() { gst-launch-1.0 -q v4l2src device="$single" num-buffers="$1" ! video/x-raw,format=YUY2,width=640,height=480 ! fakesink; }
-ff() { ffmpeg -nostdin -v error -f v4l2 -input_format yuyv422 -video_size 640x480 -i "$single" -frames:v "$1" -f null -; }
+# the whole programs, with no frame limit (peer stops them); exec: the background job is the program itself, whose /proc/PID/stat peer reads
+cloop_n() { exec "$here/target/capture-loop" "$single" 100000000 mmap; }
+v4l2ctl() { exec v4l2-ctl -d "$single" --set-fmt-video=width=640,height=480,pixelformat=YUYV --stream-mmap=4 --stream-count=100000000; }
+gst() { exec gst-launch-1.0 -q v4l2src device="$single" ! video/x-raw,format=YUY2,width=640,height=480 ! fakesink; }
+ff() { exec ffmpeg -nostdin -v error -f v4l2 -input_format yuyv422 -video_size 640x480 -i "$single" -f null -; }
+lib_stream() { exec "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide stream "$single"; }
 lib() { "$java" --enable-native-access=ALL-UNNAMED "$@"; }
+
+# whole programs, MMAP single-planar: the C loop measured the same way as the peers, and the
+# library as a program of its own with default flags, read once its per-frame path is compiled by
+# C2 (some 6,000 frames at 60 fps: 150 s)
+whole_programs() {
+  peer "c-whole-process" cloop_n
+  peer v4l2-ctl v4l2ctl
+  command -v gst-launch-1.0 >/dev/null && peer gstreamer gst
+  command -v ffmpeg >/dev/null && peer ffmpeg ff
+  peer_settle=150 peer library-whole lib_stream
+}
 
 measure() {
   rate "$single"
   echo "frame interval: $(v4l2-ctl -d "$single" --get-parm | grep -i 'frames per second' | head -1)"
+  if ((peers_only)); then whole_programs; return; fi
   # the library, every case in one JVM warmed up once, and the C loop (with each memory type and
   # planarity, and polling an eventfd too as the library polls its stream's stop eventfd) run by
   # that JVM just before the library's cases: the machine's speed drifts over a boot
@@ -102,11 +127,7 @@ measure() {
     echo "library-warmup aot-cache $(lib -XX:AOTCache="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
   fi
   echo "library-warmup c1 $(lib -XX:TieredStopAtLevel=1 -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
-  # whole programs, MMAP single-planar: the C loop measured the same way as the peers
-  peer "c-whole-process" cloop_n
-  peer v4l2-ctl v4l2ctl
-  command -v gst-launch-1.0 >/dev/null && peer gstreamer gst
-  command -v ffmpeg >/dev/null && peer ffmpeg ff
+  whole_programs
   # per ioctl
   echo "c ioctl $(cloop "$single" "$ioctls" ioctl)" | tee -a "$results.$run"
   echo "library ioctl $(lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide ioctl "$single" "$ioctls")" | tee -a "$results.$run"
