@@ -24,7 +24,7 @@ END {
   split("- - g_ext_ctrls s_ext_ctrls s_ext_ctrls_alt", ext, " ")
   # the same ioctl as a plain downcall in the library's JVM (SideBySide's raw rounds)
   split("raw_querycap raw_g_fmt raw_g_ext_ctrls - -", raw, " ")
-  base = whole["c-whole-process"]
+  base = ("c-whole-process" in whole) ? whole["c-whole-process"] : "" # (reading a missing key would make it)
   lp = ("single mmap dequeue" in lib) ? val(lib["single mmap dequeue"], "process_us_per_frame") : "" # (reading a missing key would make it)
   if (mode == "figures") {
     n = sorted(lib, keys)

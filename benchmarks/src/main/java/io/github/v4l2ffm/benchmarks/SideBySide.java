@@ -31,8 +31,9 @@ import java.nio.file.Path;
  *                                                           linked critical), the library (MMAP), in turn
  * </pre>
  *
- * <p>{@code steady} warms up once (MMAP, dequeue then await) until a round of 300 frames
- * allocates nothing and the JIT's compiler threads used no CPU during it, then measures each case
+ * <p>{@code steady} warms up once (MMAP, dequeue then await) until, twice in a row, a round of
+ * 300 frames allocates under 300 bytes and the JIT's compiler threads used under 50 ms of CPU
+ * during it (or 20,000 frames have passed), then measures each case
  * over FRAMES frames, after 300 frames to settle its new buffers and a second of frames with the
  * compiler threads idle: process CPU and capturing-thread CPU per frame, heap bytes
  * the capturing thread allocated per frame, and garbage collections. {@code warmup} reports the
@@ -168,10 +169,10 @@ public final class SideBySide {
      * The warm-up of a fresh JVM on one stream (MMAP, dequeue): the first 300 frames' process and
      * capturing-thread CPU and heap bytes; then, with {@code max} above 300, rounds of 300 frames
      * up to {@code max} frames, and how many frames it took the capturing thread to reach its
-     * steady cost: the frames before the first round from which every round's thread CPU is
-     * within 15% of the median of the last 5 rounds (its steady figure, printed too; each
-     * round taken as the median of it and its neighbours), allocating less than a byte a frame or
-     * no more than those last rounds do ({@code -1} if never). Judged on the capturing thread's own
+     * steady cost: the frames before the first round from which no round's thread CPU is more
+     * than 15% above the median of the last 5 rounds (its steady figure, printed too; each round
+     * taken as the median of the three around it), allocating under a byte a frame or at most an
+     * eighth more than the most of those last rounds ({@code -1} if never). Judged on the capturing thread's own
      * figures: the JIT's total compilation time never stops growing here, since the measuring
      * itself (reading /proc) has code of its own that the JIT reaches late. The compiler threads'
      * CPU after the first 300 frames is printed beside it ({@code jit_cpu_ms_after_first300}).
@@ -215,9 +216,11 @@ public final class SideBySide {
         System.out.println(out);
     }
 
-    /** The median of {@code v[i]} and its neighbours (those there are). */
+    /** The median of the three rounds around {@code v[i]} (at either end, the three nearest): one disturbed round, the last included, is the machine's. */
     private static long median3(long[] v, int i) {
-        long a = v[Math.max(0, i - 1)], b = v[i], c = v[Math.min(v.length - 1, i + 1)];
+        if (v.length < 3) return v[i];
+        int lo = Math.max(0, Math.min(i - 1, v.length - 3));
+        long a = v[lo], b = v[lo + 1], c = v[lo + 2];
         return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
