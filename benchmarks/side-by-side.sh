@@ -56,11 +56,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=$work/results
 echo "side by side: vivid 640x480 YUYV, 4 buffers, $frames frames per run; $(uname -r); $(nproc) CPU(s)"
-if ((floor > 0)); then
-  v4l2-ctl -d "$single" --set-parm=60 >/dev/null
-  exec "$java" --enable-native-access=ALL-UNNAMED -Dside-by-side.c-loop="$here/target/capture-loop" -cp "$cp" \
-    io.github.v4l2ffm.benchmarks.SideBySide floor "$single" "$frames" "$floor"
-fi
 
 # process CPU per frame of a whole program in its steady state: started with no frame limit, its
 # CPU (user + system, every thread: /proc/PID/stat) read $peer_settle seconds after its start and
@@ -91,8 +86,14 @@ cloop_n() { exec "$here/target/capture-loop" "$single" 100000000 mmap; }
 v4l2ctl() { exec v4l2-ctl -d "$single" --set-fmt-video=width=640,height=480,pixelformat=YUYV --stream-mmap=4 --stream-count=100000000; }
 gst() { exec gst-launch-1.0 -q v4l2src device="$single" ! video/x-raw,format=YUY2,width=640,height=480 ! fakesink; }
 ff() { exec ffmpeg -nostdin -v error -f v4l2 -input_format yuyv422 -video_size 640x480 -i "$single" -f null -; }
-lib_stream() { exec "$java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide stream "$single"; }
-lib() { "$java" --enable-native-access=ALL-UNNAMED "$@"; }
+jvm=("$java" --enable-native-access=ALL-UNNAMED)
+lib_stream() { exec "${jvm[@]}" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide stream "$single"; }
+lib() { "${jvm[@]}" "$@"; }
+
+if ((floor > 0)); then
+  rate "$single"
+  exec "${jvm[@]}" -Dside-by-side.c-loop="$here/target/capture-loop" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide floor "$single" "$frames" "$floor"
+fi
 
 # whole programs, MMAP single-planar: the C loop measured the same way as the peers, and the
 # library as a program of its own with default flags, read once its per-frame path is compiled by

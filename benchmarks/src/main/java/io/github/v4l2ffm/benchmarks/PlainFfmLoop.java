@@ -98,8 +98,14 @@ final class PlainFfmLoop implements AutoCloseable {
     }
 
     /** {@code n} frames: poll, DQBUF, QBUF each, as the C loop. */
-    void frames(long n) throws Throwable {
-        for (long i = 0; i < n; i++) frame();
+    void frames(long n) {
+        try {
+            for (long i = 0; i < n; i++) frame();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t); // the downcalls declare Throwable
+        }
     }
 
     /**

@@ -151,15 +151,37 @@ public final class SideBySide {
      * Captures rounds of 60 frames (one second) until one passes with the compiler threads idle
      * (under 10 ms of their CPU), up to {@code max} frames; the frames taken.
      */
-    private static long untilJitIdle(Streaming s, boolean await, long[] seq, long max) {
+    private static long untilJitIdle(Frames f, long max) {
         long frames = 0;
         while (frames < max) {
             long j = jitCpuMillis();
-            frames(s, 60, await, seq);
+            f.take(60);
             frames += 60;
             if (jitCpuMillis() - j < 10) break;
         }
         return frames;
+    }
+
+    /** Takes frames from a stream: the library's or {@link PlainFfmLoop}'s. */
+    private interface Frames {
+        void take(long n);
+    }
+
+    /**
+     * {@code n} frames from {@code f}, measured: process and capturing-thread CPU, heap bytes and
+     * GCs per frame, the rate, the gaps in the sequence ({@code gaps}: the count so far), and the
+     * JIT's compilation time and compiler threads' CPU during them. One line of key value pairs.
+     */
+    private static String measured(Frames f, long n, java.util.function.LongSupplier gaps) {
+        long gaps0 = gaps.getAsLong(), j = jitCpuMillis();
+        Sample c = Sample.now();
+        f.take(n);
+        Sample d = Sample.now();
+        long jitCpu = jitCpuMillis() - j;
+        return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.1f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
+                        + " jit_ms_during %d jit_cpu_ms_during %d", n, (d.process - c.process) / 1e3 / n,
+                (d.thread - c.thread) / 1e3 / n, (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos),
+                gaps.getAsLong() - gaps0, d.jitMillis - c.jitMillis, jitCpu);
     }
 
     /** Frames in a round of {@link #warmup}. */
@@ -274,18 +296,11 @@ public final class SideBySide {
     private static String capture(V4l2Device dev, long n, String memory, boolean await) {
         try (Stream s = new Stream(dev, memory)) {
             long[] seq = {-1, 0};
-            frames(s.streaming, 300, await, seq);
+            Frames f = k -> frames(s.streaming, k, await, seq);
+            f.take(300);
             // a new buffer set can send the JIT back to work (a path not taken before): measure once it is idle
-            long settle = 300 + untilJitIdle(s.streaming, await, seq, 1_800);
-            long gaps0 = seq[1], j = jitCpuMillis();
-            Sample c = Sample.now();
-            frames(s.streaming, n, await, seq);
-            Sample d = Sample.now();
-            long jitCpu = jitCpuMillis() - j;
-            return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.1f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
-                            + " jit_ms_during %d jit_cpu_ms_during %d settle_frames %d", n, (d.process - c.process) / 1e3 / n,
-                    (d.thread - c.thread) / 1e3 / n, (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos),
-                    seq[1] - gaps0, d.jitMillis - c.jitMillis, jitCpu, settle);
+            long settle = 300 + untilJitIdle(f, 1_800);
+            return measured(f, n, () -> seq[1]) + " settle_frames " + settle;
         }
     }
 
@@ -304,23 +319,12 @@ public final class SideBySide {
             // per-frame methods are compiled by the optimizing JIT after some 5,000 calls
             loop.frames(plainFfmWarm[critical ? 1 : 0] ? 300 : 7_200);
             plainFfmWarm[critical ? 1 : 0] = true;
-            for (int i = 0; i < 30; i++) { // at most 1,800 frames
-                long j = jitCpuMillis();
-                loop.frames(60);
-                if (jitCpuMillis() - j < 10) break;
-            }
-            long gaps0 = loop.gaps(), j = jitCpuMillis();
-            Sample c = Sample.now();
-            loop.frames(n);
-            Sample d = Sample.now();
-            return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.1f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
-                            + " jit_cpu_ms_during %d", n, (d.process - c.process) / 1e3 / n, (d.thread - c.thread) / 1e3 / n,
-                    (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos), loop.gaps() - gaps0,
-                    jitCpuMillis() - j);
+            untilJitIdle(loop::frames, 1_800);
+            return measured(loop::frames, n, loop::gaps);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw new IllegalStateException(t); // opening the stream failed
         }
     }
 
@@ -521,6 +525,12 @@ public final class SideBySide {
      * loop are still there): what the FFM call itself costs next to C. ns per call in
      * {@code best} ({@link #idleRounds}); returns the rounds it took.
      */
+    /** {@code sum}, the results of a round of plain ioctls, if every one succeeded (0). */
+    private static long succeeded(long sum) {
+        if (sum != 0) throw new IllegalStateException("a plain ioctl failed: " + sum);
+        return sum;
+    }
+
     private static int raw(Path path, int bufType, long n, long[] best) {
         io.github.v4l2ffm.internal.DeviceFd fd = io.github.v4l2ffm.internal.DeviceFd.open(path);
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
@@ -536,16 +546,11 @@ public final class SideBySide {
             long querycap = io.github.v4l2ffm.bindings.Videodev2.VIDIOC_QUERYCAP(), gFmt = io.github.v4l2ffm.bindings.Videodev2.VIDIOC_G_FMT(),
                     gExt = io.github.v4l2ffm.bindings.Videodev2.VIDIOC_G_EXT_CTRLS();
             Calls[] calls = {
-                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(querycap, cap); return x; },
-                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(gFmt, fmt); return x; },
-                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(gExt, ctrls); return x; },
+                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(querycap, cap); return succeeded(x); },
+                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(gFmt, fmt); return succeeded(x); },
+                k -> { long x = 0; for (long i = 0; i < k; i++) x += fd.tryIoctl(gExt, ctrls); return succeeded(x); },
             };
-            long[] bytes = new long[calls.length];
-            int rounds = idleRounds(calls, n, best, bytes);
-            for (int k = 0; k < calls.length; k++) {
-                if (calls[k].run(1) != 0) throw new IllegalStateException("a plain ioctl failed");
-            }
-            return rounds;
+            return idleRounds(calls, n, best, new long[calls.length]);
         } finally {
             fd.close();
         }
