@@ -2,6 +2,8 @@
 # mode, one block per run) to the median of each figure, its range and the values in run order.
 # With -v mode=markdown: the README's tables instead (each cell the median, the range in brackets).
 { key = $1 " " $2; if (!(key in n)) order[++keys] = key; v[key, ++n[key]] = $3 }
+# is there a figure whose name starts with p?
+function has(p,    k) { for (k in med) if (index(k, p) == 1) return 1; return 0 }
 function cell(k, plain) { if (!(k in med)) return "–"; return plain || lo[k] == hi[k] ? med[k] : med[k] " (" lo[k] "–" hi[k] ")" }
 END {
   for (i = 1; i <= keys; i++) {
@@ -17,6 +19,7 @@ END {
     for (i = 1; i <= keys; i++) { k = order[i]; printf "%-50s %10s %22s   %s\n", k, med[k], lo[k] "-" hi[k], runs[k] }
     exit
   }
+  if (has("capture-thread-us ")) {
   print "| case | C loop, thread µs | library, thread µs | library / C, thread | library / C, process | heap B/frame | GCs |"
   print "|---|---:|---:|---:|---:|---:|---:|"
   split("single multi", planar, " "); split("mmap userptr dmabuf", mems, " "); split("dequeue await", paths, " ")
@@ -37,6 +40,8 @@ END {
     printf "The C loop written in Java on bare FFM downcalls (`PlainFfmLoop`: no errno capture, no use counts, no locks), the JVM's own floor: %s µs a frame, %s the C loop; the library's thread against it: %s (`dequeue`), %s (`await`).\n",
       cell("ffm-thread-us single-mmap-dequeue"), cell("ffm-thread-x-c single-mmap-dequeue"), cell("capture-thread-x-ffm single-mmap-dequeue"), cell("capture-thread-x-ffm single-mmap-await")
   }
+  }
+  if (has("whole-process-us ")) {
   print ""
   print "| whole process, single-planar MMAP | µs a frame | / C loop | / `v4l2-ctl` |"
   print "|---|---:|---:|---:|"
@@ -45,7 +50,8 @@ END {
   for (i = 1; i <= 6; i++) if (("whole-process-us " progs[i]) in med)
     printf "| %s | %s | %s | %s |\n", names[i], cell("whole-process-us " progs[i]), cell("whole-process-x-c " progs[i]),
       (("whole-process-x-v4l2-ctl " progs[i]) in med) ? cell("whole-process-x-v4l2-ctl " progs[i]) : "–"
-  if (!(("ioctl-ns-library querycap") in med)) exit
+  }
+  if (("ioctl-ns-library querycap") in med) {
   print ""
   print "| per call | C ns | library ns | library / C | library / C's extended-control ioctl | library / the plain downcall | the plain downcall / C | heap B/call |"
   print "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -54,14 +60,20 @@ END {
   for (i = 1; i <= 5; i++) if (("ioctl-ns-library " calls[i]) in med)
     printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", cn[i], cell("ioctl-ns-c " calls[i]), cell("ioctl-ns-library " calls[i]), cell("ioctl-x-c " calls[i]),
       cell("ioctl-x-c-ext " calls[i]), cell("ioctl-x-plain " calls[i]), cell("ioctl-plain-x-c " calls[i]), cell("ioctl-bytes-per-call " calls[i])
+  }
   if (!(("warmup-first300-process-us default") in med)) exit
   print ""
-  print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, capturing thread µs a frame | first 300 frames, heap B a frame | frames until the capturing thread is steady (first run) | steady, capturing thread µs a frame | steady, heap B a frame | compiler threads' CPU after frame 300, ms (first run) |"
-  print "|---|---:|---:|---:|---:|---:|---:|---:|"
-  split("default aot-cache c1", flags, " "); split("default flags|JDK 25's AOT cache|C1 alone (`-XX:TieredStopAtLevel=1`)", fn, "|")
-  for (i = 1; i <= 3; i++) if (("warmup-first300-process-us " flags[i]) in med)
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-thread-us " flags[i]),
-      cell("warmup-first300-bytes-per-frame " flags[i]),
-      (("warmup-steady-after-frames " flags[i]) in med) ? cell("warmup-steady-after-frames " flags[i]) : (("warmup-steady-thread-us " flags[i]) in med ? "not within the run" : "–"),
-      cell("warmup-steady-thread-us " flags[i]), cell("warmup-steady-bytes-per-frame " flags[i]), cell("warmup-jit-cpu-ms-after-first300 " flags[i])
+  print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, capturing thread µs a frame | first 300 frames, heap B a frame | frames until the capturing thread is steady | steady, capturing thread µs a frame | steady, heap B a frame | compiler threads' CPU after frame 300, ms | frames missed (first 300; all) |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  split("default aot-cache c1 scaled", flags, " "); split("default flags|JDK 25's AOT cache|C1 alone (`-XX:TieredStopAtLevel=1`)|thresholds at a twentieth (`-XX:CompileThresholdScaling=0.05`)", fn, "|")
+  for (i = 1; i <= 4; i++) if (("warmup-first300-process-us " flags[i]) in med) {
+    k = "warmup-steady-after-frames " flags[i]
+    # a run whose rounds never settled has no steady_after figure: say how many of the runs did
+    after = (k in med) ? cell(k) (n[k] < n["warmup-first300-process-us " flags[i]] ? " in " n[k] " of " n["warmup-first300-process-us " flags[i]] " runs" : "") \
+      : (("warmup-steady-thread-us " flags[i]) in med ? "not within the run" : "–")
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s; %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-thread-us " flags[i]),
+      cell("warmup-first300-bytes-per-frame " flags[i]), after,
+      cell("warmup-steady-thread-us " flags[i]), cell("warmup-steady-bytes-per-frame " flags[i]), cell("warmup-jit-cpu-ms-after-first300 " flags[i]),
+      cell("warmup-first300-gaps " flags[i]), cell("warmup-gaps " flags[i])
+  }
 }

@@ -57,6 +57,8 @@ END {
       fig("warmup-steady-thread-us " k, val(warm[k], "steady_thread_us_per_frame"))
       fig("warmup-steady-bytes-per-frame " k, val(warm[k], "steady_bytes_per_frame"))
       fig("warmup-jit-cpu-ms-after-first300 " k, val(warm[k], "jit_cpu_ms_after_first300"))
+      fig("warmup-first300-gaps " k, val(warm[k], "first300_gaps"))
+      fig("warmup-gaps " k, val(warm[k], "gaps"))
     }
     for (i = 1; i <= 5; i++) {
       cn = val(cio, calls[i] "_ns"); ln = val(lio, calls[i] "_ns")
@@ -71,8 +73,8 @@ END {
     }
     exit
   }
-  printf "%-34s %10s %10s %9s %9s %9s %5s\n", "capture (vs the C loop)", "thread us", "proc us", "thread x", "proc x", "B/frame", "GCs"
   n = sorted(lib, keys)
+  if (n) printf "%-34s %10s %10s %9s %9s %9s %5s\n", "capture (vs the C loop)", "thread us", "proc us", "thread x", "proc x", "B/frame", "GCs"
   for (i = 1; i <= n; i++) {
     k = keys[i]; split(k, f, " "); ck = f[1] " " f[2]
     ct = val(c[ck], "thread_us_per_frame"); cp = val(c[ck], "process_us_per_frame")
@@ -87,15 +89,19 @@ END {
       "ffm single mmap dequeue", ft, val(ffm, "process_us_per_frame"), (ct > 0 ? ft / ct : 0),
       ratio(val(lib["single mmap dequeue"], "thread_us_per_frame"), ft), ratio(val(lib["single mmap await"], "thread_us_per_frame"), ft)
   }
+  if (sorted(whole, keys) || lp != "") {
   print ""
   printf "%-34s %10s %9s\n", "whole process, single mmap", "proc us", "vs C"
   n = sorted(whole, keys)
   for (i = 1; i <= n; i++) printf "%-34s %10s %9.2f\n", keys[i], whole[keys[i]], (base > 0 ? whole[keys[i]] / base : 0)
   if (lp != "") printf "%-34s %10s %9.2f   (steady state, in process)\n", "library", lp, (base > 0 ? lp / base : 0)
+  }
   print ""
-  printf "%-34s %16s %16s %16s %14s %14s %10s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "thread us/fr", "first 300 B/fr", "steady after", "steady thr us", "steady B/fr"
-  for (k in warm) printf "%-34s %16s %16s %16s %14s %14s %10s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_thread_us_per_frame"),
-    val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames"), val(warm[k], "steady_thread_us_per_frame"), val(warm[k], "steady_bytes_per_frame")
+  printf "%-34s %16s %16s %16s %14s %14s %10s %6s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "thread us/fr", "first 300 B/fr", "steady after", "steady thr us", "steady B/fr", "gaps"
+  for (k in warm) printf "%-34s %16s %16s %16s %14s %14s %10s %6s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_thread_us_per_frame"),
+    val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames"), val(warm[k], "steady_thread_us_per_frame"), val(warm[k], "steady_bytes_per_frame"),
+    val(warm[k], "gaps") != "" ? val(warm[k], "gaps") : val(warm[k], "first300_gaps")
+  if (cio == "" && lio == "") exit
   print ""
   printf "%-12s %8s %8s %8s %10s %10s %8s\n", "ioctl", "C ns", "lib ns", "lib x", "lib B/call", "C EXT ns", "lib x"
   for (i = 1; i <= 5; i++) {

@@ -4,6 +4,7 @@
 #
 #   benchmarks/side-by-side.sh [--frames N] [--quick] [--runs N] [--soak SECONDS]
 #   benchmarks/side-by-side.sh --peers [--runs N]          only the whole programs (the library among them)
+#   benchmarks/side-by-side.sh --warmup [--runs N]         only the warm-up, 9,000 frames in rounds every run
 #   benchmarks/side-by-side.sh --floor ROUNDS [--frames N]   only the C loop, the bare FFM loop and
 #                                                          the library (single-planar MMAP), in turn
 #                                                          (build first: mvn install -DskipTests)
@@ -13,7 +14,8 @@
 # once started, read from /proc), heap bytes per frame and GCs (the library), for MMAP, USERPTR and DMABUF, single-
 # and multi-planar, the dequeue and the await paths; per-ioctl ns; the library's warm-up on its
 # own (the first 300 frames; frames until the capturing thread's cost is steady), with default
-# flags, with JDK 25's ahead-of-time cache and with C1 alone; the C loop written on bare FFM
+# flags, with JDK 25's ahead-of-time cache, with C1 alone and with the compile thresholds scaled
+# down; the C loop written on bare FFM
 # downcalls (the JVM's own floor). Prints a table of ratios to the C loop for each run, then (with --runs N,
 # default 3) the median of every figure over the runs with its range, and the same as the README's
 # Markdown tables. --soak SECONDS adds a long
@@ -22,8 +24,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-frames=1500 ioctls=20000 runs=3 soak=0 floor=0 peers_only=0
+frames=1500 ioctls=20000 runs=3 soak=0 floor=0 peers_only=0 warm_only=0
 [[ " $* " == *" --peers "* ]] && peers_only=1
+[[ " $* " == *" --warmup "* ]] && warm_only=1
 [[ " $* " == *" --quick "* ]] && frames=400 ioctls=5000
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -84,11 +87,19 @@ cloop() { "$here/target/capture-loop" "$@"; }
 # the whole programs, with no frame limit (peer stops them); exec: the background job is the program itself, whose /proc/PID/stat peer reads
 cloop_n() { exec "$here/target/capture-loop" "$single" 100000000 mmap; }
 v4l2ctl() { exec v4l2-ctl -d "$single" --set-fmt-video=width=640,height=480,pixelformat=YUYV --stream-mmap=4 --stream-count=100000000; }
-gst() { exec gst-launch-1.0 -q v4l2src device="$single" ! video/x-raw,format=YUY2,width=640,height=480 ! fakesink; }
-ff() { exec ffmpeg -nostdin -v error -f v4l2 -input_format yuyv422 -video_size 640x480 -i "$single" -f null -; }
+gst() { exec gst-launch-1.0 -q v4l2src device="$single" ! video/x-raw,format=YUY2,width=640,height=480,framerate=60/1 ! fakesink; }
+ff() { exec ffmpeg -nostdin -v error -f v4l2 -input_format yuyv422 -video_size 640x480 -framerate 60 -i "$single" -f null -; }
 jvm=("$java" --enable-native-access=ALL-UNNAMED)
 lib_stream() { exec "${jvm[@]}" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide stream "$single"; }
 lib() { "${jvm[@]}" "$@"; }
+# one figure line: NAME, then the output of the command after it; a command that fails ends the run
+# (inside "$(...)" alone, set -e would let its failure pass as an empty line)
+line() {
+  local name=$1 out rc=0; shift
+  out=$("$@") || rc=$?
+  ((rc == 0)) || { echo "$name: failed (exit status $rc)" >&2; exit 1; }
+  echo "$name $out" | tee -a "$results.$run"
+}
 
 if ((floor > 0)); then
   rate "$single"
@@ -106,35 +117,42 @@ whole_programs() {
   peer_settle=150 peer library-whole lib_stream
 }
 
-measure() {
-  rate "$single"
-  echo "frame interval: $(v4l2-ctl -d "$single" --get-parm | grep -i 'frames per second' | head -1)"
-  if ((peers_only)); then whole_programs; return; fi
-  # the library, every case in one JVM warmed up once, and the C loop (with each memory type and
-  # planarity, and polling an eventfd too as the library polls its stream's stop eventfd) run by
-  # that JVM just before the library's cases: the machine's speed drifts over a boot
-  lib -Dside-by-side.c-loop="$here/target/capture-loop" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide steady "$single" "$multi" "$frames" $dmabuf \
-    | tee -a "$results.$run"
-  # the warm-up on its own, in fresh JVMs: default flags, JDK 25's ahead-of-time cache (a training
-  # run records it, -XX:AOTCache uses it), and C1 alone (-XX:TieredStopAtLevel=1): the first 300
-  # frames each run, and in the first run 9,000 frames in rounds of 300, with how many frames the
-  # capturing thread took to reach its steady cost
-  local max=0; ((run == 1)) && max=9000
-  echo "library-warmup default $(lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
+# the warm-up on its own, in fresh JVMs: default flags, JDK 25's ahead-of-time cache (a training
+# run records it, -XX:AOTCache uses it), C1 alone (-XX:TieredStopAtLevel=1), and every compile
+# threshold at a twentieth (-XX:CompileThresholdScaling=0.05): the first 300 frames each, and with
+# MAX (above 0) rounds of 300 frames up to MAX frames, with how many frames the capturing thread
+# took to reach its steady cost
+warmups() {
+  local max=$1
+  line "library-warmup default" lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
   aot=$work/side-by-side.aot
   if [[ ! -f $aot ]]; then
     lib -XX:AOTCacheOutput="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" 3000 > "$work/aot-training.log" 2>&1 \
       || { echo "the AOT training run failed:"; tail -5 "$work/aot-training.log"; }
   fi
   if [[ -f $aot ]]; then
-    echo "library-warmup aot-cache $(lib -XX:AOTCache="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
+    line "library-warmup aot-cache" lib -XX:AOTCache="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
   fi
-  echo "library-warmup c1 $(lib -XX:TieredStopAtLevel=1 -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" $max)" | tee -a "$results.$run"
+  line "library-warmup c1" lib -XX:TieredStopAtLevel=1 -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
+  line "library-warmup scaled" lib -XX:CompileThresholdScaling=0.05 -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
+}
+
+measure() {
+  rate "$single"
+  echo "frame interval: $(v4l2-ctl -d "$single" --get-parm | grep -i 'frames per second' | head -1)"
+  if ((peers_only)); then whole_programs; return; fi
+  if ((warm_only)); then warmups 9000; return; fi
+  # the library, every case in one JVM warmed up once, and the C loop (with each memory type and
+  # planarity, and polling an eventfd too as the library polls its stream's stop eventfd) run by
+  # that JVM just before the library's cases: the machine's speed drifts over a boot
+  lib -Dside-by-side.c-loop="$here/target/capture-loop" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide steady "$single" "$multi" "$frames" $dmabuf \
+    | tee -a "$results.$run"
+  local max=0; ((run == 1)) && max=9000
+  warmups $max
   whole_programs
   # per ioctl
-  echo "c ioctl $(cloop "$single" "$ioctls" ioctl)" | tee -a "$results.$run"
-  echo "library ioctl $(lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide ioctl "$single" "$ioctls")" | tee -a "$results.$run"
-
+  line "c ioctl" cloop "$single" "$ioctls" ioctl
+  line "library ioctl" lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide ioctl "$single" "$ioctls"
 }
 
 for ((run = 1; run <= runs; run++)); do
