@@ -246,7 +246,9 @@ public final class SideBySide {
                     steady / 1e3 / ROUND, (double) lastBytes / ROUND, from == rounds ? -1 : ROUND * (from + 1), jit, ROUND * (rounds + 1)));
             StringBuilder perRound = new StringBuilder();
             for (int r = 0; r < rounds; r++) perRound.append(r == 0 ? "" : ",").append(String.format("%.0f", thread[r] / 1e3 / ROUND));
-            out.append(" rounds_thread_us ").append(perRound).append(" gaps ").append(seq[1]);
+            StringBuilder perRoundBytes = new StringBuilder();
+            for (int r = 0; r < rounds; r++) perRoundBytes.append(r == 0 ? "" : ",").append(bytes[r] / ROUND);
+            out.append(" rounds_thread_us ").append(perRound).append(" rounds_bytes_per_frame ").append(perRoundBytes).append(" gaps ").append(seq[1]);
         }
         System.out.println(out);
     }

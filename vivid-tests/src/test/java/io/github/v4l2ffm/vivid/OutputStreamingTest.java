@@ -167,14 +167,14 @@ class OutputStreamingTest {
         assertEquals(maps, LabDevices.mappings(), "mappings leaked");
     }
 
-    private static boolean waitFor(Producer p) throws InterruptedException {
+    static boolean waitFor(Producer p) throws InterruptedException {
         for (int i = 0; i < 200 && !p.started.get() && p.failure.get() == null; i++) Thread.sleep(50);
         if (p.failure.get() != null) throw new AssertionError("producer failed", p.failure.get());
         return p.started.get();
     }
 
     /** Which test frame a captured frame holds, byte for byte in every plane; -1 if none (vivid's own pattern before the output runs). */
-    private static int matching(V4l2Buffer b, byte[][][] frames, int[] sizes) {
+    static int matching(V4l2Buffer b, byte[][][] frames, int[] sizes) {
         b.beginCpuAccess(true, false);
         try {
             for (int k = 0; k < frames.length; k++) {
