@@ -63,16 +63,18 @@ END {
   }
   if (!(("warmup-first300-process-us default") in med)) exit
   print ""
-  print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, capturing thread µs a frame | first 300 frames, heap B a frame | frames until the capturing thread is steady | steady, capturing thread µs a frame | steady, heap B a frame | compiler threads' CPU after frame 300, ms | frames missed (first 300; all) |"
-  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, capturing thread µs a frame | first 300 frames, heap B a frame | frames until the capturing thread is steady | frames until it allocates nothing (C2 has the per-frame path) | steady, capturing thread µs a frame | steady, heap B a frame | compiler threads' CPU after frame 300, ms | frames missed (first 300; all) |"
+  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   split("default aot-cache c1 scaled", flags, " "); split("default flags|JDK 25's AOT cache|C1 alone (`-XX:TieredStopAtLevel=1`)|thresholds at a twentieth (`-XX:CompileThresholdScaling=0.05`)", fn, "|")
   for (i = 1; i <= 4; i++) if (("warmup-first300-process-us " flags[i]) in med) {
     k = "warmup-steady-after-frames " flags[i]
     # a run whose rounds never settled has no steady_after figure: say how many of the runs did
     after = (k in med) ? cell(k) (n[k] < n["warmup-first300-process-us " flags[i]] ? " in " n[k] " of " n["warmup-first300-process-us " flags[i]] " runs" : "") \
       : (("warmup-steady-thread-us " flags[i]) in med ? "not within the run" : "–")
-    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s; %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-thread-us " flags[i]),
-      cell("warmup-first300-bytes-per-frame " flags[i]), after,
+    z = "warmup-zero-alloc-after-frames " flags[i]; runsOf = n["warmup-first300-process-us " flags[i]]
+    zero = (z in med) ? cell(z) (n[z] < runsOf ? " in " n[z] " of " runsOf " runs" : "") : ((("warmup-zero-alloc-never " flags[i]) in med) ? "not within the run" : "–")
+    printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s; %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-thread-us " flags[i]),
+      cell("warmup-first300-bytes-per-frame " flags[i]), after, zero,
       cell("warmup-steady-thread-us " flags[i]), cell("warmup-steady-bytes-per-frame " flags[i]), cell("warmup-jit-cpu-ms-after-first300 " flags[i]),
       cell("warmup-first300-gaps " flags[i]), cell("warmup-gaps " flags[i])
   }

@@ -3,6 +3,20 @@
 # side-by-side-runs.awk to take the median over runs.
 function val(line, key,    n, a, i) { n = split(line, a, " "); for (i = 1; i < n; i++) if (a[i] == key) return a[i + 1]; return "" }
 function fig(name, v) { if (v != "") printf "%s %s\n", name, v }
+# the frames before the first warm-up round from which the capturing thread allocated under a byte a
+# frame, that round and on average every round to the end (a lone round of a recompilation is
+# allowed); -1 if none. Allocating nothing says C2 has the per-frame path: C1's code allocates
+# in each downcall's errno capture. Rounds of 300 frames after the first 300
+function zeroAllocAfter(line,    list, n, r, i, j, sum) {
+  list = val(line, "rounds_bytes_per_frame"); if (list == "") return ""
+  n = split(list, r, ",")
+  for (i = 1; i <= n; i++) {
+    if (r[i] + 0 >= 1) continue
+    sum = 0; for (j = i; j <= n; j++) sum += r[j]
+    if (sum / (n - i + 1) < 1) return 300 * i
+  }
+  return -1
+}
 function ratio(a, b) { return (b > 0 && a != "") ? sprintf("%.2f", a / b) : "" }
 # keys of array a in order (insertion sort; a few dozen)
 function sorted(a, out,    k, n, i, j, t) { n = 0; for (k in a) out[++n] = k
@@ -54,6 +68,7 @@ END {
       fig("warmup-first300-thread-us " k, val(warm[k], "first300_thread_us_per_frame"))
       fig("warmup-first300-bytes-per-frame " k, val(warm[k], "first300_bytes_per_frame"))
       s = val(warm[k], "steady_after_frames"); if (s > 0) fig("warmup-steady-after-frames " k, s)
+      z = zeroAllocAfter(warm[k]); if (z > 0) fig("warmup-zero-alloc-after-frames " k, z); else if (z == -1) fig("warmup-zero-alloc-never " k, 1)
       fig("warmup-steady-thread-us " k, val(warm[k], "steady_thread_us_per_frame"))
       fig("warmup-steady-bytes-per-frame " k, val(warm[k], "steady_bytes_per_frame"))
       fig("warmup-jit-cpu-ms-after-first300 " k, val(warm[k], "jit_cpu_ms_after_first300"))
@@ -97,9 +112,9 @@ END {
   if (lp != "") printf "%-34s %10s %9.2f   (steady state, in process)\n", "library", lp, (base > 0 ? lp / base : 0)
   }
   print ""
-  printf "%-34s %16s %16s %16s %14s %14s %10s %6s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "thread us/fr", "first 300 B/fr", "steady after", "steady thr us", "steady B/fr", "gaps"
-  for (k in warm) printf "%-34s %16s %16s %16s %14s %14s %10s %6s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_thread_us_per_frame"),
-    val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames"), val(warm[k], "steady_thread_us_per_frame"), val(warm[k], "steady_bytes_per_frame"),
+  printf "%-34s %16s %16s %16s %14s %14s %14s %10s %6s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "thread us/fr", "first 300 B/fr", "steady after", "0 B/fr after", "steady thr us", "steady B/fr", "gaps"
+  for (k in warm) printf "%-34s %16s %16s %16s %14s %14s %14s %10s %6s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_thread_us_per_frame"),
+    val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames"), zeroAllocAfter(warm[k]), val(warm[k], "steady_thread_us_per_frame"), val(warm[k], "steady_bytes_per_frame"),
     val(warm[k], "gaps") != "" ? val(warm[k], "gaps") : val(warm[k], "first300_gaps")
   if (cio == "" && lio == "") exit
   print ""

@@ -87,7 +87,7 @@ class OutputFailureTest {
             CompletableFuture<Throwable> producer = CompletableFuture.supplyAsync(() -> {
                 try {
                     for (int i = 4; ; i++) {
-                        V4l2Buffer b = stream.dequeue(Streaming.FOREVER);
+                        V4l2Buffer b = stream.freeBuffer(Streaming.FOREVER); // every buffer is queued: waits in dequeue
                         sent.incrementAndGet();
                         queueFrame(stream, b, f, i);
                     }
@@ -106,7 +106,7 @@ class OutputFailureTest {
             long ms = (System.nanoTime() - t0[0]) / 1_000_000;
             System.out.printf("output unplug %s multiplanar=%s: the producer woke after %d ms (%d buffers sent) with %s%n",
                     backing, multiplanar, ms, sent.get(), woken);
-            DeviceGoneException e = assertInstanceOf(DeviceGoneException.class, woken, "the producer's dequeue or queue");
+            DeviceGoneException e = assertInstanceOf(DeviceGoneException.class, woken, "the producer's freeBuffer or queue");
             assertEquals(V4l2Exception.Reason.DEVICE_GONE, e.reason());
             assertEquals("ENODEV", e.errnoName());
 
