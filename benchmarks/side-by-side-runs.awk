@@ -30,6 +30,12 @@ END {
       cell("c-thread-us " planar[p] "-" mems[q] "-dequeue"), cell("capture-thread-us " id), cell("capture-thread-x-c " id),
       cell("capture-process-x-c " id), cell("capture-bytes-per-frame " id), cell("capture-gcs " id)
   }
+  busy = ""
+  for (i = 1; i <= keys; i++) if (index(order[i], "capture-jit-busy ") == 1 && hi[order[i]] > 0) {
+    c = 0; for (j = 1; j <= n[order[i]]; j++) c += v[order[i], j]
+    busy = busy (busy == "" ? "" : ", ") substr(order[i], 18) " (" c " of " n[order[i]] " runs)"
+  }
+  if (busy != "") { print ""; print "Measured while the compiler threads were still at work after 3 attempts: " busy "." }
   if (("c-thread-us single-mmap+eventfd-dequeue" in med)) {
     print ""
     printf "The C loop polling an eventfd too (as the library polls its stop eventfd): %s µs a frame; the library's thread against it: %s (`dequeue`), %s (`await`).\n",
@@ -69,10 +75,11 @@ END {
   for (i = 1; i <= 4; i++) if (("warmup-first300-process-us " flags[i]) in med) {
     k = "warmup-steady-after-frames " flags[i]
     # a run whose rounds never settled has no steady_after figure: say how many of the runs did
-    after = (k in med) ? cell(k) (n[k] < n["warmup-first300-process-us " flags[i]] ? " in " n[k] " of " n["warmup-first300-process-us " flags[i]] " runs" : "") \
+    # (with fewer values than runs, the values themselves: a median of two is no run's figure)
+    after = (k in med) ? (n[k] < n["warmup-first300-process-us " flags[i]] ? runs[k] " in " n[k] " of " n["warmup-first300-process-us " flags[i]] " runs" : cell(k)) \
       : (("warmup-steady-thread-us " flags[i]) in med ? "not within the run" : "–")
     z = "warmup-zero-alloc-after-frames " flags[i]; runsOf = n["warmup-first300-process-us " flags[i]]
-    zero = (z in med) ? cell(z) (n[z] < runsOf ? " in " n[z] " of " runsOf " runs" : "") : ((("warmup-zero-alloc-never " flags[i]) in med) ? "not within the run" : "–")
+    zero = (z in med) ? (n[z] < runsOf ? runs[z] " in " n[z] " of " runsOf " runs" : cell(z)) : ((("warmup-zero-alloc-never " flags[i]) in med) ? "not within the run" : "–")
     printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s; %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-thread-us " flags[i]),
       cell("warmup-first300-bytes-per-frame " flags[i]), after, zero,
       cell("warmup-steady-thread-us " flags[i]), cell("warmup-steady-bytes-per-frame " flags[i]), cell("warmup-jit-cpu-ms-after-first300 " flags[i]),

@@ -3,17 +3,18 @@
 # side-by-side-runs.awk to take the median over runs.
 function val(line, key,    n, a, i) { n = split(line, a, " "); for (i = 1; i < n; i++) if (a[i] == key) return a[i + 1]; return "" }
 function fig(name, v) { if (v != "") printf "%s %s\n", name, v }
-# the frames before the first warm-up round from which the capturing thread allocated under a byte a
-# frame, that round and on average every round to the end (a lone round of a recompilation is
-# allowed); -1 if none. Allocating nothing says C2 has the per-frame path: C1's code allocates
-# in each downcall's errno capture. Rounds of 300 frames after the first 300
-function zeroAllocAfter(line,    list, n, r, i, j, sum) {
+# the frames before the first warm-up round from which the capturing thread allocates nothing: a
+# round under a byte a frame, with at least 2 rounds after it, and at most one of the rounds from
+# it to the end (a recompilation's) at a byte a frame or more; -1 if none. Allocating nothing says
+# C2 has the per-frame path: C1's code allocates in each downcall's errno capture. Rounds of 300
+# frames after the first 300
+function zeroAllocAfter(line,    list, n, r, i, j, over) {
   list = val(line, "rounds_bytes_per_frame"); if (list == "") return ""
   n = split(list, r, ",")
-  for (i = 1; i <= n; i++) {
+  for (i = 1; i <= n - 2; i++) {
     if (r[i] + 0 >= 1) continue
-    sum = 0; for (j = i; j <= n; j++) sum += r[j]
-    if (sum / (n - i + 1) < 1) return 300 * i
+    over = 0; for (j = i; j <= n; j++) if (r[j] + 0 >= 1) over++
+    if (over <= 1) return 300 * i
   }
   return -1
 }
@@ -50,6 +51,7 @@ END {
       fig("capture-process-x-c " id, ratio(val(lib[k], "process_us_per_frame"), val(c[ck], "process_us_per_frame")))
       fig("capture-bytes-per-frame " id, val(lib[k], "bytes_per_frame"))
       fig("capture-gcs " id, val(lib[k], "gcs"))
+      fig("capture-jit-busy " id, val(lib[k], "jit_busy"))
     }
     n = sorted(c, keys)
     for (i = 1; i <= n; i++) { split(keys[i], f, " "); fig("c-thread-us " f[1] "-" f[2] "-dequeue", val(c[keys[i]], "thread_us_per_frame")) }
@@ -96,6 +98,9 @@ END {
     lt = val(lib[k], "thread_us_per_frame"); lpk = val(lib[k], "process_us_per_frame")
     printf "%-34s %10s %10s %9.2f %9.2f %9s %5s\n", "library " k, lt, lpk, (ct > 0 ? lt / ct : 0), (cp > 0 ? lpk / cp : 0), val(lib[k], "bytes_per_frame"), val(lib[k], "gcs")
   }
+  busy = ""; n = sorted(lib, keys)
+  for (i = 1; i <= n; i++) if (val(lib[keys[i]], "jit_busy") == 1) busy = busy " \"" keys[i] "\""
+  if (busy != "") print "measured while the compiler threads worked (3 attempts):" busy
   n = sorted(c, keys)
   for (i = 1; i <= n; i++) printf "%-34s %10s %10s\n", "c " keys[i] " dequeue", val(c[keys[i]], "thread_us_per_frame"), val(c[keys[i]], "process_us_per_frame")
   if (ffm != "") {
@@ -111,11 +116,13 @@ END {
   for (i = 1; i <= n; i++) printf "%-34s %10s %9.2f\n", keys[i], whole[keys[i]], (base > 0 ? whole[keys[i]] / base : 0)
   if (lp != "") printf "%-34s %10s %9.2f   (steady state, in process)\n", "library", lp, (base > 0 ? lp / base : 0)
   }
+  if (sorted(warm, keys)) {
   print ""
   printf "%-34s %16s %16s %16s %14s %14s %14s %10s %6s\n", "warm-up (fresh JVM), single mmap", "first 300 us/fr", "thread us/fr", "first 300 B/fr", "steady after", "0 B/fr after", "steady thr us", "steady B/fr", "gaps"
   for (k in warm) printf "%-34s %16s %16s %16s %14s %14s %14s %10s %6s\n", k, val(warm[k], "first300_process_us_per_frame"), val(warm[k], "first300_thread_us_per_frame"),
     val(warm[k], "first300_bytes_per_frame"), val(warm[k], "steady_after_frames"), zeroAllocAfter(warm[k]), val(warm[k], "steady_thread_us_per_frame"), val(warm[k], "steady_bytes_per_frame"),
     val(warm[k], "gaps") != "" ? val(warm[k], "gaps") : val(warm[k], "first300_gaps")
+  }
   if (cio == "" && lio == "") exit
   print ""
   printf "%-12s %8s %8s %8s %10s %10s %8s\n", "ioctl", "C ns", "lib ns", "lib x", "lib B/call", "C EXT ns", "lib x"

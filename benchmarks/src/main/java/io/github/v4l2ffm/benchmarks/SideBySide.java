@@ -173,10 +173,12 @@ public final class SideBySide {
     /**
      * {@code n} frames from {@code f}, measured: process and capturing-thread CPU, heap bytes and
      * GCs per frame, the rate, the gaps in the sequence ({@code gaps}: the count so far), and the
-     * JIT's compilation time and compiler threads' CPU during them. Measured again, up to
-     * {@value #ATTEMPTS} times in all, while the compiler threads used 50 ms of CPU or more during
-     * the frames (a compilation that began once they looked idle); the last measurement is
-     * reported, with its {@code attempts}. One line of key value pairs.
+     * JIT's compilation time and compiler threads' CPU during them. While the compiler threads
+     * used 50 ms of CPU or more during the frames (a compilation that began once they looked
+     * idle), measured again once they are idle again ({@link #untilJitIdle}), up to
+     * {@value #ATTEMPTS} times in all; the last measurement is reported, with its
+     * {@code attempts} and {@code jit_busy} (1: the compiler threads were still at work during
+     * it). One line of key value pairs.
      */
     private static String measured(Frames f, long n, java.util.function.LongSupplier gaps) {
         for (int attempt = 1; ; attempt++) {
@@ -185,11 +187,15 @@ public final class SideBySide {
             f.take(n);
             Sample d = Sample.now();
             long jitCpu = jitCpuMillis() - j;
-            if (jitCpu >= 50 && attempt < ATTEMPTS) continue;
+            boolean busy = jitCpu >= 50;
+            if (busy && attempt < ATTEMPTS) {
+                untilJitIdle(f, 1_800);
+                continue;
+            }
             return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.1f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
-                            + " jit_ms_during %d jit_cpu_ms_during %d attempts %d", n, (d.process - c.process) / 1e3 / n,
+                            + " jit_ms_during %d jit_cpu_ms_during %d attempts %d jit_busy %d", n, (d.process - c.process) / 1e3 / n,
                     (d.thread - c.thread) / 1e3 / n, (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos),
-                    gaps.getAsLong() - gaps0, d.jitMillis - c.jitMillis, jitCpu, attempt);
+                    gaps.getAsLong() - gaps0, d.jitMillis - c.jitMillis, jitCpu, attempt, busy ? 1 : 0);
         }
     }
 
@@ -247,7 +253,7 @@ public final class SideBySide {
             StringBuilder perRound = new StringBuilder();
             for (int r = 0; r < rounds; r++) perRound.append(r == 0 ? "" : ",").append(String.format("%.0f", thread[r] / 1e3 / ROUND));
             StringBuilder perRoundBytes = new StringBuilder();
-            for (int r = 0; r < rounds; r++) perRoundBytes.append(r == 0 ? "" : ",").append(bytes[r] / ROUND);
+            for (int r = 0; r < rounds; r++) perRoundBytes.append(r == 0 ? "" : ",").append(String.format("%.1f", (double) bytes[r] / ROUND));
             out.append(" rounds_thread_us ").append(perRound).append(" rounds_bytes_per_frame ").append(perRoundBytes).append(" gaps ").append(seq[1]);
         }
         System.out.println(out);

@@ -20,10 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -68,23 +66,27 @@ class OutputFailureTest {
         OutputStreamingTest.Nodes n = OutputStreamingTest.nodes(multiplanar, singleOut, singleCap, multiOut, multiCap);
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
         BufferAllocator allocator = backing.allocator();
-        V4l2Device out = n.output().open();
-        V4l2Device plug = n.capture().open(); // the handle that pulls the plug, on the instance's capture node
-        BufferSet set = null;
+        List<AutoCloseable> toClose = new ArrayList<>(); // in this order, whatever fails: vivid reconnects only once its last handle is closed
+        List<V4l2Buffer> buffers = new ArrayList<>();
+        CompletableFuture<Throwable> producer = null;
         Streaming s = null;
-        V4l2Buffer any = null;
         AtomicInteger sent = new AtomicInteger();
+        Throwable primary = null;
         try {
+            V4l2Device out = n.output().open();
+            V4l2Device plug = n.capture().open(); // the handle that pulls the plug, on the instance's capture node
+            toClose.addAll(List.of(out, plug));
             out.setOutput(OutputStreamingTest.hdmiOutput(out));
             BufferQueue q = out.outputQueue();
             VideoFormat f = q.setFormat(W, H, OutputStreamingTest.format(multiplanar));
-            set = Backing.allocate(q, 4, allocator);
+            BufferSet set = Backing.allocate(q, 4, allocator);
+            toClose.add(0, set);
             Streaming stream = s = set.start();
+            buffers.addAll(set.buffers()); // (after the unplug, the set itself refuses: gone)
             int k = 0;
-            for (V4l2Buffer b : set.buffers()) queueFrame(stream, b, f, k++);
+            for (V4l2Buffer b : buffers) queueFrame(stream, b, f, k++);
             // the producer: gets each buffer back as vivid sends it, writes the next frame into it, queues it again
-            long[] t0 = {Long.MAX_VALUE};
-            CompletableFuture<Throwable> producer = CompletableFuture.supplyAsync(() -> {
+            producer = CompletableFuture.supplyAsync(() -> {
                 try {
                     for (int i = 4; ; i++) {
                         V4l2Buffer b = stream.freeBuffer(Streaming.FOREVER); // every buffer is queued: waits in dequeue
@@ -99,23 +101,24 @@ class OutputFailureTest {
             assertFalse(producer.isDone(), "the producer stopped before the unplug: " + producer.getNow(null));
             assertTrue(sent.get() >= 8, "vivid sent " + sent.get() + " output buffers in 10 s");
 
-            V4l2Buffer first = any = set.buffer(0); // (after the unplug, the set itself refuses: gone)
-            t0[0] = System.nanoTime();
+            long t0 = System.nanoTime();
             VividErrors.press(plug, VividErrors.DISCONNECT);
             Throwable woken = producer.get(10, TimeUnit.SECONDS);
-            long ms = (System.nanoTime() - t0[0]) / 1_000_000;
+            long ms = (System.nanoTime() - t0) / 1_000_000;
             System.out.printf("output unplug %s multiplanar=%s: the producer woke after %d ms (%d buffers sent) with %s%n",
                     backing, multiplanar, ms, sent.get(), woken);
             DeviceGoneException e = assertInstanceOf(DeviceGoneException.class, woken, "the producer's freeBuffer or queue");
             assertEquals(V4l2Exception.Reason.DEVICE_GONE, e.reason());
             assertEquals("ENODEV", e.errnoName());
+            // the producer waited with the other three queued: the kernel may hold them until the stream is closed
+            long queued = buffers.stream().filter(V4l2Buffer::isQueued).count();
+            assertTrue(queued >= 3, "buffers still queued to the gone device: " + queued);
 
-            // every later call fails at once with the same type
-            BufferSet theSet = set;
+            // every later call fails at once with the same type (queue checks the stream before the buffer)
             List<Callable<?>> calls = List.of(() -> stream.dequeue(1000), () -> stream.await(1000), () -> {
-                stream.queue(first);
+                stream.queue(buffers.get(0));
                 return null;
-            }, () -> out.format(q.type()), out::outputs, () -> theSet.buffer(1), () -> theSet.addBuffers(1), theSet::start, () -> q.allocate(2));
+            }, () -> out.format(q.type()), out::outputs, () -> set.buffer(1), () -> set.addBuffers(1), set::start, () -> q.allocate(2));
             for (Callable<?> call : calls) {
                 long start = System.nanoTime();
                 Exception x = assertThrows(Exception.class, call::call);
@@ -125,22 +128,30 @@ class OutputFailureTest {
             }
             assertTrue(out.isGone());
             assertTrue(stream.isClosed());
+        } catch (Throwable t) {
+            primary = t;
+            throw t;
         } finally {
-            // whatever failed above, close everything: vivid reconnects only when its last handle is closed
-            for (AutoCloseable c : new AutoCloseable[] {s, set, out, plug}) {
+            // whatever failed above, close everything, the producer out of the buffers first; then report what closing threw
+            AssertionError closing = null;
+            if (s != null) toClose.add(0, s);
+            for (AutoCloseable c : toClose) {
                 try {
-                    if (c != null) c.close();
+                    c.close();
+                    if (c == s && producer != null) producer.get(10, TimeUnit.SECONDS); // a closed stream wakes it
                 } catch (Exception e) {
-                    fail("close after an unplug threw " + e, e);
+                    if (closing == null) closing = new AssertionError("close after an unplug threw " + e, e);
+                    else closing.addSuppressed(e);
                 }
             }
+            if (allocator != null && allocator.blocksInUse() > 0 && closing == null) {
+                closing = new AssertionError("the kernel kept " + allocator.blocksInUse() + " lent blocks after every descriptor was closed");
+            }
+            if (allocator != null) allocator.close();
+            if (closing != null && primary != null) primary.addSuppressed(closing);
+            else if (closing != null) throw closing;
         }
-        // the kernel may hold the buffers queued at the unplug until the stream is closed; then they are the application's
-        if (any != null) assertFalse(any.isQueued(), "a buffer of the closed stream is still queued");
-        if (allocator != null) {
-            assertEquals(0, allocator.blocksInUse(), "the kernel let go of the memory when the descriptor closed");
-            allocator.close();
-        }
+        for (V4l2Buffer b : buffers) assertFalse(b.isQueued(), "buffer " + b.index() + " of the closed stream is still queued");
         assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
         assertEquals(maps, LabDevices.mappings(), "mappings leaked");
 
@@ -170,21 +181,25 @@ class OutputFailureTest {
             @Driver(value = "vivid", instance = 1) DeviceInfo multiCap) throws Exception {
         OutputStreamingTest.Nodes n = OutputStreamingTest.nodes(multiplanar, singleOut, singleCap, multiOut, multiCap);
         long fds = LabDevices.openFds(), maps = LabDevices.mappings();
-        BufferAllocator allocator = backing.allocator();
-        try (V4l2Device out = n.output().open(); V4l2Device cap = n.capture().open()) {
+        try (BufferAllocator allocator = backing.allocator(); V4l2Device out = n.output().open(); V4l2Device cap = n.capture().open()) {
             try {
                 OutputStreamingTest.loop(out, cap);
                 VideoFormat of = out.outputQueue().setFormat(W, H, OutputStreamingTest.format(multiplanar));
                 cap.captureQueue().setFormat(W, H, OutputStreamingTest.format(multiplanar));
                 int planes = of.planes().size();
                 int[] sizes = new int[planes];
-                byte[][][] frames = new byte[OutputStreamingTest.PATTERNS][planes][];
+                // frames 0-5 before the allocator is closed, 6-11 after: only the later ones prove the memory still carries writes
+                byte[][][] before = new byte[OutputStreamingTest.PATTERNS][planes][], after = new byte[OutputStreamingTest.PATTERNS][planes][];
                 for (int p = 0; p < planes; p++) sizes[p] = of.planes().get(p).sizeImage();
-                for (int k = 0; k < frames.length; k++) {
-                    for (int p = 0; p < planes; p++) frames[k][p] = OutputStreamingTest.pattern(k, p, of.planes().get(p).bytesPerLine(), sizes[p]);
+                for (int k = 0; k < OutputStreamingTest.PATTERNS; k++) {
+                    for (int p = 0; p < planes; p++) {
+                        int stride = of.planes().get(p).bytesPerLine();
+                        before[k][p] = OutputStreamingTest.pattern(k, p, stride, sizes[p]);
+                        after[k][p] = OutputStreamingTest.pattern(OutputStreamingTest.PATTERNS + k, p, stride, sizes[p]);
+                    }
                 }
                 try (BufferSet os = out.outputQueue().allocate(4, allocator); BufferSet cs = cap.captureQueue().allocate(4)) {
-                    OutputStreamingTest.Producer producer = new OutputStreamingTest.Producer(os, frames, sizes);
+                    OutputStreamingTest.Producer producer = new OutputStreamingTest.Producer(os, before, sizes);
                     Thread t = Thread.ofPlatform().name("output producer").start(producer);
                     try {
                         assertTrue(producer.started.get() || OutputStreamingTest.waitFor(producer), "the producer did not start streaming");
@@ -193,28 +208,15 @@ class OutputFailureTest {
                         allocator.close(); // the owner gives the memory up while the kernel reads from it
                         assertFalse(allocator.isOpen());
                         assertEquals(lent, allocator.blocksInUse(), "lent blocks stay alive");
-                        int before = producer.dequeued.get();
-                        // what the producer keeps writing into that memory still reaches the capture side, byte for byte
+                        producer.frames = after; // what the producer writes from now on
+                        int sentBefore = producer.dequeued.get();
+                        // what the producer writes into that memory after the close reaches the capture side, byte for byte
                         try (Streaming c = cs.start()) {
-                            Set<Integer> seen = new HashSet<>();
-                            int matches = 0;
-                            for (int i = 0; i < 150 && (matches < 4 || seen.size() < 2 || producer.dequeued.get() < before + 4); i++) {
-                                V4l2Buffer b = c.dequeue(10_000);
-                                assertNotNull(b, "no captured frame within 10 s");
-                                int k = OutputStreamingTest.matching(b, frames, sizes);
-                                if (k >= 0) {
-                                    matches++;
-                                    seen.add(k);
-                                }
-                                c.queue(b);
-                                if (producer.failure.get() != null) break;
-                            }
-                            if (producer.failure.get() != null) throw new AssertionError("producer failed", producer.failure.get());
-                            System.out.printf("output %s multiplanar=%s, allocator closed while streaming: %d captured frames equal written ones (patterns %s), %d output buffers sent since%n",
-                                    backing, multiplanar, matches, seen, producer.dequeued.get() - before);
-                            assertTrue(matches >= 4, "only " + matches + " captured frames hold what was written to the output");
-                            assertTrue(seen.size() >= 2, "the capture followed the output's frames: " + seen);
-                            assertTrue(producer.dequeued.get() >= before + 4, "output buffers sent after the close: " + (producer.dequeued.get() - before));
+                            OutputStreamingTest.Matches m = OutputStreamingTest.capturedMatches(c, producer, after, sizes, sentBefore + 4);
+                            System.out.printf("output %s multiplanar=%s, allocator closed while streaming: %d captured frames equal ones written after the close (patterns %s), %d output buffers sent since%n",
+                                    backing, multiplanar, m.matches(), m.seen(), producer.dequeued.get() - sentBefore);
+                            m.check();
+                            assertTrue(producer.dequeued.get() >= sentBefore + 4, "output buffers sent after the close: " + (producer.dequeued.get() - sentBefore));
                         }
                         assertThrows(IllegalStateException.class, () -> os.addBuffers(1), "a closed allocator gives no more");
                     } finally {

@@ -132,24 +132,10 @@ class OutputStreamingTest {
                     try {
                         assertTrue(producer.started.get() || waitFor(producer), "the producer did not start streaming");
                         try (Streaming cs2 = cs.start()) {
-                            Set<Integer> seen = new HashSet<>();
-                            int matches = 0;
-                            for (int i = 0; i < 150 && (matches < 4 || seen.size() < 2 || producer.dequeued.get() < 4); i++) {
-                                V4l2Buffer b = cs2.dequeue(10_000);
-                                assertNotNull(b, "no captured frame within 10 s");
-                                int k = matching(b, frames, sizes);
-                                if (k >= 0) {
-                                    matches++;
-                                    seen.add(k);
-                                }
-                                cs2.queue(b);
-                                if (producer.failure.get() != null) break;
-                            }
-                            if (producer.failure.get() != null) throw new AssertionError("producer failed", producer.failure.get());
+                            Matches m = capturedMatches(cs2, producer, frames, sizes, 4);
                             System.out.printf("output %s multiplanar=%s: %d captured frames equal written ones (patterns %s), %d output buffers dequeued%n",
-                                    backing, multiplanar, matches, seen, producer.dequeued.get());
-                            assertTrue(matches >= 4, "only " + matches + " captured frames hold what was written to the output");
-                            assertTrue(seen.size() >= 2, "the capture followed the output's frames: " + seen);
+                                    backing, multiplanar, m.matches(), m.seen(), producer.dequeued.get());
+                            m.check();
                         }
                     } finally {
                         producer.stop = true;
@@ -165,6 +151,38 @@ class OutputStreamingTest {
         }
         assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");
         assertEquals(maps, LabDevices.mappings(), "mappings leaked");
+    }
+
+    /** How many captured frames held a written one, and which ones they held. */
+    record Matches(int matches, Set<Integer> seen) {
+        /** At least 4 captured frames hold written ones, of at least 2 kinds: the capture follows the output. */
+        void check() {
+            assertTrue(matches >= 4, "only " + matches + " captured frames hold what was written to the output");
+            assertTrue(seen.size() >= 2, "the capture followed the output's frames: " + seen);
+        }
+    }
+
+    /**
+     * Captures from {@code c} (up to 150 frames) until 4 frames have held written ones, of 2 kinds
+     * at least, and the producer has {@code dequeued} output buffers back; fails with the
+     * producer's failure if it failed.
+     */
+    static Matches capturedMatches(Streaming c, Producer producer, byte[][][] frames, int[] sizes, int dequeued) {
+        Set<Integer> seen = new HashSet<>();
+        int matches = 0;
+        for (int i = 0; i < 150 && (matches < 4 || seen.size() < 2 || producer.dequeued.get() < dequeued); i++) {
+            V4l2Buffer b = c.dequeue(10_000);
+            assertNotNull(b, "no captured frame within 10 s");
+            int k = matching(b, frames, sizes);
+            if (k >= 0) {
+                matches++;
+                seen.add(k);
+            }
+            c.queue(b);
+            if (producer.failure.get() != null) break;
+        }
+        if (producer.failure.get() != null) throw new AssertionError("producer failed", producer.failure.get());
+        return new Matches(matches, seen);
     }
 
     static boolean waitFor(Producer p) throws InterruptedException {
@@ -199,7 +217,7 @@ class OutputStreamingTest {
      */
     static final class Producer implements Runnable {
         final BufferSet set;
-        final byte[][][] frames;
+        volatile byte[][][] frames; // what it writes next: a test may change it while it runs
         final int[] sizes;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final AtomicInteger dequeued = new AtomicInteger();
@@ -242,7 +260,8 @@ class OutputStreamingTest {
         }
 
         private void queue(Streaming s, V4l2Buffer b, int n) {
-            byte[][] f = frames[n % frames.length];
+            byte[][][] all = frames;
+            byte[][] f = all[n % all.length];
             for (int p = 0; p < f.length; p++) {
                 b.write(p, MemorySegment.ofArray(f[p]));
                 assertEquals(sizes[p], b.bytesUsed(p), "write sets bytes used");
