@@ -42,7 +42,8 @@ if [[ ${V4L2_SIDE_BY_SIDE_GUEST:-} != 1 && ! -d /sys/module/vivid ]]; then
   [[ -f $here/target/classpath.txt ]] || { echo "build first: mvn install -DskipTests" >&2; exit 2; }
   mkdir -p "$here/target"
   gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"
-  # the lab's default limit (30 min) is shorter than the first run's three warm-ups of 9,000 frames and the rest
+  # the lab's default limit (30 min) is shorter than the first run's four warm-ups of 9,000 frames and the rest
+  # (--warmup: every run's)
   # one vCPU, as every figure in the README (the lab gives two on hosts with 4 CPUs or more)
   V4L2_LAB_RW=$root exec env V4L2_SIDE_BY_SIDE_GUEST=1 V4L2_LAB_SMP="${V4L2_LAB_SMP:-1}" V4L2_LAB_TIMEOUT="${V4L2_LAB_TIMEOUT:-$((2400 + runs * 1800 + soak * 2))}" "$root/vivid-tests/lab/lab.sh" run -- \
     env V4L2_SIDE_BY_SIDE_GUEST=1 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" bash "$here/side-by-side.sh" "$@"
@@ -58,7 +59,8 @@ dmabuf=; [[ -e /dev/dma_heap/system ]] && dmabuf=dmabuf
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=$work/results
-echo "side by side: vivid 640x480 YUYV, 4 buffers, $frames frames per run; $(uname -r); $(nproc) CPU(s)"
+if ((warm_only)); then what="the warm-up alone, 9,000 frames per flavour"; else what="$frames frames per case"; fi
+echo "side by side: vivid 640x480 YUYV, 4 buffers, $what; $(uname -r); $(nproc) CPU(s)"
 
 # process CPU per frame of a whole program in its steady state: started with no frame limit, its
 # CPU (user + system, every thread: /proc/PID/stat) read $peer_settle seconds after its start and
@@ -98,6 +100,8 @@ line() {
   local name=$1 out rc=0; shift
   out=$("$@") || rc=$?
   ((rc == 0)) || { echo "$name: failed (exit status $rc)" >&2; exit 1; }
+  # one line of figures: anything else (a JVM warning on stdout) would cost the line its name
+  [[ $out != *$'\n'* ]] || { echo "$name: more than one line of output:" >&2; printf '%s\n' "$out" >&2; exit 1; }
   echo "$name $out" | tee -a "$results.$run"
 }
 
@@ -128,7 +132,7 @@ warmups() {
   aot=$work/side-by-side.aot
   if [[ ! -f $aot ]]; then
     lib -XX:AOTCacheOutput="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" 3000 > "$work/aot-training.log" 2>&1 \
-      || { echo "the AOT training run failed:"; tail -5 "$work/aot-training.log"; }
+      || { echo "the AOT training run failed:" >&2; tail -5 "$work/aot-training.log" >&2; exit 1; }
   fi
   if [[ -f $aot ]]; then
     line "library-warmup aot-cache" lib -XX:AOTCache="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
