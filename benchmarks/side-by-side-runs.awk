@@ -4,6 +4,13 @@
 { key = $1 " " $2; if (!(key in n)) order[++keys] = key; v[key, ++n[key]] = $3 }
 # is there a figure whose name starts with p?
 function has(p,    k) { for (k in med) if (index(k, p) == 1) return 1; return 0 }
+# a warm-up mark over runs of which only some reached it: with fewer values than runs (runsOf),
+# the values themselves (a median of two is no run's figure); none: "not within the run" if the
+# runs were long enough to tell (reached), else "–"
+function perRun(k, runsOf, reached) {
+  if (!(k in med)) return reached ? "not within the run" : "–"
+  return n[k] < runsOf ? runs[k] " in " n[k] " of " runsOf " runs" : cell(k)
+}
 function cell(k, plain) { if (!(k in med)) return "–"; return plain || lo[k] == hi[k] ? med[k] : med[k] " (" lo[k] "–" hi[k] ")" }
 END {
   for (i = 1; i <= keys; i++) {
@@ -73,13 +80,10 @@ END {
   print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   split("default aot-cache c1 scaled", flags, " "); split("default flags|JDK 25's AOT cache|C1 alone (`-XX:TieredStopAtLevel=1`)|thresholds at a twentieth (`-XX:CompileThresholdScaling=0.05`)", fn, "|")
   for (i = 1; i <= 4; i++) if (("warmup-first300-process-us " flags[i]) in med) {
-    k = "warmup-steady-after-frames " flags[i]
-    # a run whose rounds never settled has no steady_after figure: say how many of the runs did
-    # (with fewer values than runs, the values themselves: a median of two is no run's figure)
-    after = (k in med) ? (n[k] < n["warmup-first300-process-us " flags[i]] ? runs[k] " in " n[k] " of " n["warmup-first300-process-us " flags[i]] " runs" : cell(k)) \
-      : (("warmup-steady-thread-us " flags[i]) in med ? "not within the run" : "–")
-    z = "warmup-zero-alloc-after-frames " flags[i]; runsOf = n["warmup-first300-process-us " flags[i]]
-    zero = (z in med) ? (n[z] < runsOf ? runs[z] " in " n[z] " of " runsOf " runs" : cell(z)) : ((("warmup-zero-alloc-never " flags[i]) in med) ? "not within the run" : "–")
+    # a run whose rounds never settled has no figure for that mark: say how many of the runs did
+    runsOf = n["warmup-first300-process-us " flags[i]]
+    after = perRun("warmup-steady-after-frames " flags[i], runsOf, ("warmup-steady-thread-us " flags[i]) in med)
+    zero = perRun("warmup-zero-alloc-after-frames " flags[i], runsOf, ("warmup-zero-alloc-never " flags[i]) in med)
     printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s; %s |\n", fn[i], cell("warmup-first300-process-us " flags[i]), cell("warmup-first300-thread-us " flags[i]),
       cell("warmup-first300-bytes-per-frame " flags[i]), after, zero,
       cell("warmup-steady-thread-us " flags[i]), cell("warmup-steady-bytes-per-frame " flags[i]), cell("warmup-jit-cpu-ms-after-first300 " flags[i]),

@@ -97,9 +97,8 @@ END {
     ct = val(c[ck], "thread_us_per_frame"); cp = val(c[ck], "process_us_per_frame")
     lt = val(lib[k], "thread_us_per_frame"); lpk = val(lib[k], "process_us_per_frame")
     printf "%-34s %10s %10s %9.2f %9.2f %9s %5s\n", "library " k, lt, lpk, (ct > 0 ? lt / ct : 0), (cp > 0 ? lpk / cp : 0), val(lib[k], "bytes_per_frame"), val(lib[k], "gcs")
+    if (val(lib[k], "jit_busy") == 1) busy = busy " \"" k "\""
   }
-  busy = ""; n = sorted(lib, keys)
-  for (i = 1; i <= n; i++) if (val(lib[keys[i]], "jit_busy") == 1) busy = busy " \"" keys[i] "\""
   if (busy != "") print "measured while the compiler threads worked (3 attempts):" busy
   n = sorted(c, keys)
   for (i = 1; i <= n; i++) printf "%-34s %10s %10s\n", "c " keys[i] " dequeue", val(c[keys[i]], "thread_us_per_frame"), val(c[keys[i]], "process_us_per_frame")

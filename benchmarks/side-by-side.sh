@@ -128,17 +128,18 @@ whole_programs() {
 # took to reach its steady cost
 warmups() {
   local max=$1
-  line "library-warmup default" lib -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
+  # one flavour: its name, then its JVM flags
+  warm() { local name=$1; shift; line "library-warmup $name" lib "$@" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"; }
+  warm default
   aot=$work/side-by-side.aot
   if [[ ! -f $aot ]]; then
     lib -XX:AOTCacheOutput="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" 3000 > "$work/aot-training.log" 2>&1 \
       || { echo "the AOT training run failed:" >&2; tail -5 "$work/aot-training.log" >&2; exit 1; }
+    [[ -f $aot ]] || { echo "the AOT training run wrote no cache:" >&2; tail -5 "$work/aot-training.log" >&2; exit 1; }
   fi
-  if [[ -f $aot ]]; then
-    line "library-warmup aot-cache" lib -XX:AOTCache="$aot" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
-  fi
-  line "library-warmup c1" lib -XX:TieredStopAtLevel=1 -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
-  line "library-warmup scaled" lib -XX:CompileThresholdScaling=0.05 -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide warmup "$single" "$max"
+  warm aot-cache -XX:AOTCache="$aot"
+  warm c1 -XX:TieredStopAtLevel=1
+  warm scaled -XX:CompileThresholdScaling=0.05
 }
 
 measure() {

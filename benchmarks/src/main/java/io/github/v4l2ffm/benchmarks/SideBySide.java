@@ -540,18 +540,18 @@ public final class SideBySide {
         System.out.println(out.append("rounds ").append(rounds).append(" raw_rounds ").append(rawRounds));
     }
 
-    /**
-     * The same ioctls as plain downcalls on a second handle, one argument segment each, no
-     * library layer around them (the descriptor's use count, the errno capture and the EINTR
-     * loop are still there): what the FFM call itself costs next to C. ns per call in
-     * {@code best} ({@link #idleRounds}); returns the rounds it took.
-     */
     /** {@code sum}, the results of a round of plain ioctls, if every one succeeded (0). */
     private static long succeeded(long sum) {
         if (sum != 0) throw new IllegalStateException("a plain ioctl failed: " + sum);
         return sum;
     }
 
+    /**
+     * The same ioctls as plain downcalls on a second handle, one argument segment each, no
+     * library layer around them (the descriptor's use count, the errno capture and the EINTR
+     * loop are still there): what the FFM call itself costs next to C. ns per call in
+     * {@code best} ({@link #idleRounds}); returns the rounds it took.
+     */
     private static int raw(Path path, int bufType, long n, long[] best) {
         io.github.v4l2ffm.internal.DeviceFd fd = io.github.v4l2ffm.internal.DeviceFd.open(path);
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {

@@ -104,6 +104,17 @@ class UnplugTest {
         }, Threads.NEW_THREAD_EACH);
     }
 
+    /** Every call, made after an unplug, throws {@link DeviceGoneException} within 500 ms. */
+    static void assertEachFailsAtOnceAsGone(List<Callable<?>> calls) {
+        for (Callable<?> call : calls) {
+            long start = System.nanoTime();
+            Exception e = assertThrows(Exception.class, call::call);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (!(e instanceof DeviceGoneException)) fail("after the unplug a call threw " + e, e);
+            assertTrue(ms < 500, "a call after the unplug took " + ms + " ms");
+        }
+    }
+
     @ParameterizedTest(name = "{0}, multiplanar={1}")
     @MethodSource("io.github.v4l2ffm.vivid.VividErrors#cases")
     void unplugWakesEveryWaiterAndCloseReleasesEverything(Backing backing, boolean multiplanar, @Driver("vivid") DeviceInfo single,
@@ -164,13 +175,7 @@ class UnplugTest {
             }, () -> dev.format(dev.captureQueue().type()), () -> dev.controls().get(Cid.BRIGHTNESS),
                     () -> dev.events().await(1000), () -> watcher.events().poll(), dev::queryCapabilities,
                     () -> set.addBuffers(1), () -> set.export(0, 0), set::start, () -> dev.captureQueue().allocate(2));
-            for (Callable<?> call : calls) {
-                long start = System.nanoTime();
-                Exception e = assertThrows(Exception.class, call::call);
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                if (!(e instanceof DeviceGoneException)) fail("after the unplug a call threw " + e, e);
-                assertTrue(ms < 500, "a call after the unplug took " + ms + " ms");
-            }
+            assertEachFailsAtOnceAsGone(calls);
             assertTrue(dev.isGone());
             assertTrue(s.isClosed());
         } finally {
