@@ -192,6 +192,23 @@ public final class DeviceFd implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #tryIoctl} for a request whose failure changes nothing and can be asked again at once
+     * (QBUF, DQBUF): see {@link Libc#ioctlRepeatable}. Allocates nothing, in any compiled form.
+     */
+    public int tryIoctlRepeatable(long request, MemorySegment arg) {
+        int f = acquire();
+        try {
+            int r = Libc.ioctlRepeatable(f, request, arg);
+            if (r >= 0) return r;
+            int errno = Libc.errno();
+            if (errno == Errno.ENODEV) markGone();
+            return -errno;
+        } finally {
+            release();
+        }
+    }
+
     /** The exception for {@code name} failing with {@code errno} on this descriptor. */
     public V4l2Exception failure(String name, int errno) {
         return failure(name, errno, null);

@@ -53,6 +53,11 @@ public final class Libc {
             FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // the same calls without errno capture, for the per-frame path (see ioctlRepeatable)
+    private static final MethodHandle IOCTL_NO_ERRNO = LINKER.downcallHandle(symbol("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle POLL_NO_ERRNO = LINKER.downcallHandle(symbol("poll"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -92,8 +97,11 @@ public final class Libc {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         System.arraycopy(extra, 0, options, 0, extra.length);
         options[extra.length] = CAPTURE_ERRNO;
-        MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return LINKER.downcallHandle(symbol, fd, options);
+        return LINKER.downcallHandle(symbol(name), fd, options);
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
     }
 
     /** The errno that the calling thread's last failed call left. */
@@ -138,6 +146,28 @@ public final class Libc {
         }
     }
 
+    /**
+     * ioctl(2) for a request whose failure changes nothing and can be asked again at once
+     * ({@code VIDIOC_QBUF}, {@code VIDIOC_DQBUF} on a non-blocking descriptor): made without errno
+     * capture, and when it fails, made once more with capture to learn why (retried on
+     * {@code EINTR}), so that {@link #errno()} holds the errno of that second call, or its result
+     * is the second call's success.
+     *
+     * <p>The JDK's errno capture creates a 40-byte object per call that only its optimizing
+     * compiler removes; without it, the call allocates nothing in the interpreter or in C1's code
+     * either, so the per-frame path is garbage-free from its first compilation, not from C2's
+     * some thousands of frames later. Not for a request whose failure can take long (a USB control
+     * transfer that times out) or leave a trace: asking again would double the wait.
+     */
+    public static int ioctlRepeatable(int fd, long request, MemorySegment arg) {
+        try {
+            int r = (int) IOCTL_NO_ERRNO.invokeExact(fd, request, arg);
+            return r >= 0 ? r : ioctl(fd, request, arg);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** ioctl(2) whose argument is passed by value as an int. */
     public static int ioctlInt(int fd, long request, int arg) {
         try {
@@ -169,10 +199,16 @@ public final class Libc {
         }
     }
 
-    /** poll(2); EINTR is returned to the caller as 0 ready descriptors so it can recheck its deadline. */
+    /**
+     * poll(2); EINTR is returned to the caller as 0 ready descriptors so it can recheck its deadline.
+     * As {@link #ioctlRepeatable}, the wait is made without errno capture, and a failure is asked
+     * again, without waiting, with capture: its errno, or the readiness the descriptors have now.
+     */
     public static int poll(MemorySegment fds, long nfds, int timeoutMillis) {
         try {
-            int r = (int) POLL.invokeExact(state(), fds, nfds, timeoutMillis);
+            int r = (int) POLL_NO_ERRNO.invokeExact(fds, nfds, timeoutMillis);
+            if (r >= 0) return r;
+            r = (int) POLL.invokeExact(state(), fds, nfds, 0);
             return r < 0 && errno() == EINTR ? 0 : r;
         } catch (Throwable t) {
             throw rethrow(t);

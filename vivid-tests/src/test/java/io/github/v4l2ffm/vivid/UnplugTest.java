@@ -134,6 +134,7 @@ class UnplugTest {
         Events.Subscription sub = watcher.events().subscribe(V4l2Event.Type.CTRL, Cid.BRIGHTNESS);
         Events.Subscription ownSub = dev.events().subscribe(V4l2Event.Type.CTRL, Cid.CONTRAST);
 
+        Throwable primary = null;
         try {
             long[] t0 = {Long.MAX_VALUE};
             List<CompletableFuture<Woken>> waiters = new ArrayList<>();
@@ -178,15 +179,23 @@ class UnplugTest {
             assertEachFailsAtOnceAsGone(calls);
             assertTrue(dev.isGone());
             assertTrue(s.isClosed());
+        } catch (Throwable t) {
+            primary = t;
+            throw t;
         } finally {
-            // whatever failed above, close everything: vivid reconnects only when its last handle is closed
+            // whatever failed above, close everything (vivid reconnects only when its last handle is
+            // closed), then report what closing threw, beside what failed first if anything did
+            AssertionError closing = null;
             for (AutoCloseable c : new AutoCloseable[] {sub, ownSub, s, set, dev, watcher, plug}) {
                 try {
                     c.close();
                 } catch (Exception e) {
-                    fail("close after an unplug threw " + e, e);
+                    if (closing == null) closing = new AssertionError("close after an unplug threw " + e, e);
+                    else closing.addSuppressed(e);
                 }
             }
+            if (closing != null && primary != null) primary.addSuppressed(closing);
+            else if (closing != null) throw closing;
         }
 
         // closing never threw (above), and gave everything back

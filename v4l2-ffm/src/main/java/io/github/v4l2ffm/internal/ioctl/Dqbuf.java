@@ -53,7 +53,7 @@ public final class Dqbuf {
 
     public Outcome dequeue(DeviceFd fd, String context) {
         if (planes != null) v4l2_buffer.length(buf, planes.length);
-        int r = fd.tryIoctl(Videodev2.VIDIOC_DQBUF(), buf);
+        int r = fd.tryIoctlRepeatable(Videodev2.VIDIOC_DQBUF(), buf);
         if (r >= 0) return Outcome.DEQUEUED;
         return switch (-r) {
             case Errno.EAGAIN -> Outcome.NOT_READY;
