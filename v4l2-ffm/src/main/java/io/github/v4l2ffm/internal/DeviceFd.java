@@ -194,7 +194,7 @@ public final class DeviceFd implements AutoCloseable {
 
     /**
      * {@link #tryIoctl} for a request whose failure changes nothing and can be asked again at once
-     * (QBUF, DQBUF): see {@link Libc#ioctlRepeatable}. Allocates nothing, in any compiled form.
+     * (DQBUF): see {@link Libc#ioctlRepeatable}. Allocates nothing, in any compiled form.
      */
     public int tryIoctlRepeatable(long request, MemorySegment arg) {
         int f = acquire();

@@ -58,6 +58,8 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle POLL_NO_ERRNO = LINKER.downcallHandle(symbol("poll"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle EPOLL_WAIT_NO_ERRNO = LINKER.downcallHandle(symbol("epoll_wait"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle READ = downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
@@ -148,16 +150,17 @@ public final class Libc {
 
     /**
      * ioctl(2) for a request whose failure changes nothing and can be asked again at once
-     * ({@code VIDIOC_QBUF}, {@code VIDIOC_DQBUF} on a non-blocking descriptor): made without errno
-     * capture, and when it fails, made once more with capture to learn why (retried on
-     * {@code EINTR}), so that {@link #errno()} holds the errno of that second call, or its result
-     * is the second call's success.
+     * ({@code VIDIOC_DQBUF} on a non-blocking descriptor): made without errno capture, and when it
+     * fails, made once more with capture to learn why (retried on {@code EINTR}), so that
+     * {@link #errno()} holds the errno of that second call, or its result is the second call's
+     * success (a buffer that became ready meanwhile).
      *
      * <p>The JDK's errno capture creates a 40-byte object per call that only its optimizing
      * compiler removes; without it, the call allocates nothing in the interpreter or in C1's code
-     * either, so the per-frame path is garbage-free from its first compilation, not from C2's
-     * some thousands of frames later. Not for a request whose failure can take long (a USB control
-     * transfer that times out) or leave a trace: asking again would double the wait.
+     * either. Not for a request whose failure can take long (a USB control transfer that times
+     * out: asking again would double the wait) or can be a one-off: a driver's {@code buf_prepare}
+     * may refuse one {@code VIDIOC_QBUF} and take the same buffer the next time (vivid's injected
+     * error does), and asking again would hide the refusal from the caller.
      */
     public static int ioctlRepeatable(int fd, long request, MemorySegment arg) {
         try {
@@ -395,7 +398,9 @@ public final class Libc {
      */
     public static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
         try {
-            int r = (int) EPOLL_WAIT.invokeExact(state(), epfd, events, max, timeoutMillis);
+            int r = (int) EPOLL_WAIT_NO_ERRNO.invokeExact(epfd, events, max, timeoutMillis);
+            if (r >= 0) return r;
+            r = (int) EPOLL_WAIT.invokeExact(state(), epfd, events, max, 0); // as poll: its errno, or what is ready now
             return r < 0 && errno() == EINTR ? 0 : r;
         } catch (Throwable t) {
             throw rethrow(t);

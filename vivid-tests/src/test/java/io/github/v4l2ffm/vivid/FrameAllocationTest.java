@@ -22,15 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Capturing allocates nothing per frame without the optimizing compiler: the suite's JVM runs
- * with C1 alone ({@code -XX:TieredStopAtLevel=1}), whose code keeps every object it creates, so a
- * frame's dequeue and queue (and {@code await}) must create none. Every memory type, single- and
- * multi-planar, both paths; the frames are checked too (in order, full size).
+ * What capturing allocates per frame without the optimizing compiler: the suite's JVM runs with
+ * C1 alone ({@code -XX:TieredStopAtLevel=1}), whose code keeps every object it creates. Every
+ * memory type, single- and multi-planar, both paths; the frames are checked too (in order, full
+ * size).
  *
- * <p>The JDK's errno capture creates an object per downcall that only C2 removes; the library
- * makes the per-frame calls without it ({@code Libc.ioctlRepeatable}, {@code Libc.poll}), so
- * this holds from the first frames a user's JVM runs compiled, not from C2's thousands of
- * frames later.
+ * <p>The JDK's errno capture creates a 40-byte object per downcall that only C2's escape
+ * analysis removes. The library makes the frame's wait and {@code DQBUF} without it
+ * ({@code Libc.poll}, {@code Libc.ioctlRepeatable}: a failure is asked again with capture), so
+ * in C1's code (and the interpreter's) a frame costs one such object, the {@code QBUF}'s, which
+ * keeps its capture (asking a failed QBUF again could hide a driver's one-off refusal). 120
+ * bytes a frame before; 0 once C2 has compiled the path.
  */
 @WithV4l2Drivers(vivid = {@Vivid, @Vivid(planes = Planes.MULTI)})
 class FrameAllocationTest {
@@ -47,14 +49,14 @@ class FrameAllocationTest {
      */
     private static final int WINDOWS = 3;
     /**
-     * The bound, in bytes per frame over a window. Before the calls went without errno capture,
-     * C1's code allocated 120 a frame (40 per downcall: poll, DQBUF, QBUF).
+     * The bound, in bytes per frame over a window: the QBUF's errno capture (40 bytes), and room
+     * for a few DQBUFs a window that found no buffer ready and were asked again with capture.
      */
-    private static final double BOUND = 1;
+    private static final double BOUND = 48;
 
     @ParameterizedTest(name = "{0}, multiplanar={1}")
     @MethodSource("io.github.v4l2ffm.vivid.VividErrors#cases")
-    void capturingAllocatesNothingPerFrame(Backing backing, boolean multiplanar, @Driver("vivid") DeviceInfo single,
+    void capturingAllocatesOnlyTheQbufsErrnoCapturePerFrame(Backing backing, boolean multiplanar, @Driver("vivid") DeviceInfo single,
                                            @Driver(value = "vivid", instance = 1) DeviceInfo multi) {
         DeviceInfo info = multiplanar ? multi : single;
         try (BufferAllocator allocator = backing.allocator(); V4l2Device dev = info.open()) {
@@ -83,10 +85,15 @@ class FrameAllocationTest {
         }
     }
 
-    /** The capture loop, its checks made on fields (the check allocates nothing). */
+    /**
+     * The capture loop, its checks allocation-free (a message is built only on failure). The
+     * order rule is {@link Sequences}'s: vivid on a slow guest may give two buffers one sequence
+     * number.
+     */
     private static final class Frames {
         final int sizeImage;
         long last = -1, count;
+        int lastIndex = -1, repeats;
 
         Frames(int sizeImage) {
             this.sizeImage = sizeImage;
@@ -103,9 +110,13 @@ class FrameAllocationTest {
                 }
                 assertNotNull(b, "no frame");
                 long q = b.sequence() & 0xFFFFFFFFL;
-                if (q <= last) throw new AssertionError("sequence " + q + " after " + last);
+                if (q == last && (b.index() == lastIndex || ++repeats > 3)) {
+                    throw new AssertionError("sequence " + q + " again, buffer " + b.index() + " after " + lastIndex + ", " + repeats + " repeats");
+                }
+                if (q < last) throw new AssertionError("sequence " + q + " after " + last);
                 if (b.bytesUsed(0) != sizeImage) throw new AssertionError("a frame of " + b.bytesUsed(0) + " bytes, not " + sizeImage);
                 last = q;
+                lastIndex = b.index();
                 count++;
                 s.queue(b);
             }

@@ -94,7 +94,7 @@ public final class Qbuf {
         timeval.tv_sec(timestamp, timestampNanos / 1_000_000_000L);
         timeval.tv_usec(timestamp, timestampNanos % 1_000_000_000L / 1000L);
         if (planes != null) v4l2_buffer.length(buf, planes.length);
-        int r = fd.tryIoctlRepeatable(Videodev2.VIDIOC_QBUF(), buf);
+        int r = fd.tryIoctl(Videodev2.VIDIOC_QBUF(), buf);
         if (r < 0) throw fd.failure(NAME, -r, meaning(-r), "buffer " + index + " of " + queueName);
     }
 
