@@ -180,16 +180,7 @@ public final class DeviceFd implements AutoCloseable {
      * {@code ENODEV} marks the device gone.
      */
     public int tryIoctl(long request, MemorySegment arg) {
-        int f = acquire();
-        try {
-            int r = Libc.ioctl(f, request, arg);
-            if (r >= 0) return r;
-            int errno = Libc.errno();
-            if (errno == Errno.ENODEV) markGone();
-            return -errno;
-        } finally {
-            release();
-        }
+        return tryIoctl(request, arg, false);
     }
 
     /**
@@ -197,9 +188,13 @@ public final class DeviceFd implements AutoCloseable {
      * (DQBUF): see {@link Libc#ioctlRepeatable}. Allocates nothing, in any compiled form.
      */
     public int tryIoctlRepeatable(long request, MemorySegment arg) {
+        return tryIoctl(request, arg, true);
+    }
+
+    private int tryIoctl(long request, MemorySegment arg, boolean repeatable) {
         int f = acquire();
         try {
-            int r = Libc.ioctlRepeatable(f, request, arg);
+            int r = repeatable ? Libc.ioctlRepeatable(f, request, arg) : Libc.ioctl(f, request, arg);
             if (r >= 0) return r;
             int errno = Libc.errno();
             if (errno == Errno.ENODEV) markGone();

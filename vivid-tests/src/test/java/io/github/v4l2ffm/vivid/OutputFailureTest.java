@@ -126,23 +126,17 @@ class OutputFailureTest {
             throw t;
         } finally {
             // whatever failed above, close everything, the producer out of the buffers first; then report what closing threw
-            AssertionError closing = null;
             if (s != null) toClose.add(0, s);
-            for (AutoCloseable c : toClose) {
-                try {
-                    c.close();
-                    if (c == s && producer != null) producer.get(10, TimeUnit.SECONDS); // a closed stream wakes it
-                } catch (Exception e) {
-                    if (closing == null) closing = new AssertionError("close after an unplug threw " + e, e);
-                    else closing.addSuppressed(e);
-                }
-            }
+            Streaming stream = s;
+            CompletableFuture<Throwable> feeding = producer;
+            AssertionError closing = UnplugTest.closeEach(toClose, c -> {
+                if (c == stream && feeding != null) feeding.get(10, TimeUnit.SECONDS); // a closed stream wakes it
+            });
             if (allocator != null && allocator.blocksInUse() > 0 && closing == null) {
                 closing = new AssertionError("the kernel kept " + allocator.blocksInUse() + " lent blocks after every descriptor was closed");
             }
             if (allocator != null) allocator.close();
-            if (closing != null && primary != null) primary.addSuppressed(closing);
-            else if (closing != null) throw closing;
+            UnplugTest.report(primary, closing);
         }
         for (V4l2Buffer b : buffers) assertFalse(b.isQueued(), "buffer " + b.index() + " of the closed stream is still queued");
         assertEquals(fds, LabDevices.openFds(), "file descriptors leaked");

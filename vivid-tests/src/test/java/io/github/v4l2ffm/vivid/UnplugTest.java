@@ -115,6 +115,36 @@ class UnplugTest {
         }
     }
 
+    /** What to do once one of {@link #closeEach}'s closeables is closed (wait for a thread the close wakes). */
+    interface AfterClose {
+        void closed(AutoCloseable c) throws Exception;
+    }
+
+    /**
+     * Closes each of {@code toClose} in order, whatever a close (or {@code after}) throws: vivid
+     * reconnects only when its last handle is closed. What they threw, as one error; null if
+     * nothing.
+     */
+    static AssertionError closeEach(List<? extends AutoCloseable> toClose, AfterClose after) {
+        AssertionError closing = null;
+        for (AutoCloseable c : toClose) {
+            try {
+                c.close();
+                after.closed(c);
+            } catch (Exception e) {
+                if (closing == null) closing = new AssertionError("close after an unplug threw " + e, e);
+                else closing.addSuppressed(e);
+            }
+        }
+        return closing;
+    }
+
+    /** Reports {@code closing} ({@link #closeEach}): beside {@code primary} if something failed first, else thrown. */
+    static void report(Throwable primary, AssertionError closing) {
+        if (closing != null && primary != null) primary.addSuppressed(closing);
+        else if (closing != null) throw closing;
+    }
+
     @ParameterizedTest(name = "{0}, multiplanar={1}")
     @MethodSource("io.github.v4l2ffm.vivid.VividErrors#cases")
     void unplugWakesEveryWaiterAndCloseReleasesEverything(Backing backing, boolean multiplanar, @Driver("vivid") DeviceInfo single,
@@ -183,19 +213,8 @@ class UnplugTest {
             primary = t;
             throw t;
         } finally {
-            // whatever failed above, close everything (vivid reconnects only when its last handle is
-            // closed), then report what closing threw, beside what failed first if anything did
-            AssertionError closing = null;
-            for (AutoCloseable c : new AutoCloseable[] {sub, ownSub, s, set, dev, watcher, plug}) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    if (closing == null) closing = new AssertionError("close after an unplug threw " + e, e);
-                    else closing.addSuppressed(e);
-                }
-            }
-            if (closing != null && primary != null) primary.addSuppressed(closing);
-            else if (closing != null) throw closing;
+            // whatever failed above, close everything, then report what closing threw
+            report(primary, closeEach(List.of(sub, ownSub, s, set, dev, watcher, plug), c -> { }));
         }
 
         // closing never threw (above), and gave everything back
