@@ -7,6 +7,10 @@
 #   benchmarks/side-by-side.sh --warmup [--runs N]         only the warm-up, 9,000 frames in rounds every run
 #   benchmarks/side-by-side.sh --floor ROUNDS [--frames N]   only the C loop, the bare FFM loop and
 #                                                          the library (single-planar MMAP), in turn
+#   --icount (with any of the above): the lab's QEMU counts instructions (-icount shift=0,sleep=off):
+#   the guest's clock advances 1 ns per instruction executed, so every CPU time it reports is an
+#   instruction count, the same from one boot or host to the next (every instruction weighs the
+#   same: a cache miss or a fence costs no more than an add)
 #                                                          (build first: mvn install -DskipTests)
 #
 # Per frame: process CPU and capturing-thread CPU (the C loop and the library report both; for
@@ -45,7 +49,9 @@ if [[ ${V4L2_SIDE_BY_SIDE_GUEST:-} != 1 && ! -d /sys/module/vivid ]]; then
   # the lab's default limit (30 min) is shorter than the first run's four warm-ups of 9,000 frames and the rest
   # (--warmup: every run's)
   # one vCPU, as every figure in the README (the lab gives two on hosts with 4 CPUs or more)
-  V4L2_LAB_RW=$root exec env V4L2_SIDE_BY_SIDE_GUEST=1 V4L2_LAB_SMP="${V4L2_LAB_SMP:-1}" V4L2_LAB_TIMEOUT="${V4L2_LAB_TIMEOUT:-$((2400 + runs * 1800 + soak * 2))}" "$root/vivid-tests/lab/lab.sh" run -- \
+  icount=${V4L2_LAB_ICOUNT:-}
+  [[ " $* " == *" --icount "* ]] && icount=shift=0,sleep=off
+  V4L2_LAB_RW=$root V4L2_LAB_ICOUNT=$icount exec env V4L2_SIDE_BY_SIDE_GUEST=1 V4L2_LAB_SMP="${V4L2_LAB_SMP:-1}" V4L2_LAB_TIMEOUT="${V4L2_LAB_TIMEOUT:-$((2400 + runs * 1800 + soak * 2))}" "$root/vivid-tests/lab/lab.sh" run -- \
     env V4L2_SIDE_BY_SIDE_GUEST=1 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}" bash "$here/side-by-side.sh" "$@"
 fi
 [[ -x $here/target/capture-loop ]] || gcc -O2 -Wall -o "$here/target/capture-loop" "$here/native/capture-loop.c"
@@ -60,7 +66,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=$work/results
 if ((warm_only)); then what="the warm-up alone, 9,000 frames per flavour"; else what="$frames frames per case"; fi
-echo "side by side: vivid 640x480 YUYV, 4 buffers, $what; $(uname -r); $(nproc) CPU(s)"
+clock="real time"; [[ " $* " == *" --icount "* ]] && clock="instruction counts (QEMU -icount shift=0: 1 ns = 1 instruction)"
+echo "side by side: vivid 640x480 YUYV, 4 buffers, $what; $(uname -r); $(nproc) CPU(s); times are $clock"
 
 # process CPU per frame of a whole program in its steady state: started with no frame limit, its
 # CPU (user + system, every thread: /proc/PID/stat) read $peer_settle seconds after its start and

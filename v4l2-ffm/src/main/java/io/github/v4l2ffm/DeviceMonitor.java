@@ -70,7 +70,7 @@ public final class DeviceMonitor implements AutoCloseable {
     private final WatchService inotify;   // null with netlink
     private final Arena arena = Arena.ofShared();
     private final MemorySegment buffer = arena.allocate(8192);
-    private final PollSet pollSet = new PollSet(arena, "device monitor");
+    private final PollSet pollSet = new PollSet(arena, "device monitor", false);
     private final ArrayDeque<Change> ready = new ArrayDeque<>();
 
     private DeviceMonitor(DeviceFd netlink, WatchService inotify) {

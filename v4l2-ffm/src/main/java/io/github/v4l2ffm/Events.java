@@ -95,7 +95,7 @@ public final class Events {
      */
     public V4l2Event await(long timeoutMillis) {
         long deadline = Streaming.deadline(timeoutMillis);
-        try (Arena arena = Arena.ofConfined(); PollSet pfds = new PollSet(arena, fd.path() + " events")) {
+        try (Arena arena = Arena.ofConfined(); PollSet pfds = new PollSet(arena, fd.path() + " events", false)) {
             while (true) {
                 Optional<V4l2Event> e = poll();
                 if (e.isPresent()) return e.get();

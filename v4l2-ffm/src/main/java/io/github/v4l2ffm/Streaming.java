@@ -96,7 +96,7 @@ public final class Streaming implements AutoCloseable {
         this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
         dqbuf = new Dqbuf(arena, type, memory, planeCount);
         qbuf = new Qbuf(arena, type, memory, planeCount);
-        pollSet = new PollSet(arena, name);
+        pollSet = new PollSet(arena, name, true);
         stopFd = DeviceFd.eventFd(name + " stop eventfd");
         stopFdNumber = stopFd.acquire();
         stopFd.release();

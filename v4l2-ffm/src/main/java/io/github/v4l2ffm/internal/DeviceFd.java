@@ -180,28 +180,39 @@ public final class DeviceFd implements AutoCloseable {
      * {@code ENODEV} marks the device gone.
      */
     public int tryIoctl(long request, MemorySegment arg) {
-        return tryIoctl(request, arg, false);
+        int f = acquire();
+        try {
+            int r = Libc.ioctl(f, request, arg);
+            return r >= 0 ? r : failedCall();
+        } finally {
+            release();
+        }
     }
 
     /**
      * {@link #tryIoctl} for a request whose failure changes nothing and can be asked again at once
      * (DQBUF): see {@link Libc#ioctlRepeatable}. Allocates nothing, in any compiled form.
+     *
+     * <p>Written out beside {@link #tryIoctl}, not shared with it through a flag: a shared method
+     * holds both downcalls, C2 compiles it on its own as a method too big to inline into its
+     * callers afterwards (5.4 KB), and the frame then runs a call into both paths (some 300
+     * instructions a frame more, counted with {@code benchmarks/side-by-side.sh --icount}).
      */
     public int tryIoctlRepeatable(long request, MemorySegment arg) {
-        return tryIoctl(request, arg, true);
-    }
-
-    private int tryIoctl(long request, MemorySegment arg, boolean repeatable) {
         int f = acquire();
         try {
-            int r = repeatable ? Libc.ioctlRepeatable(f, request, arg) : Libc.ioctl(f, request, arg);
-            if (r >= 0) return r;
-            int errno = Libc.errno();
-            if (errno == Errno.ENODEV) markGone();
-            return -errno;
+            int r = Libc.ioctlRepeatable(f, request, arg);
+            return r >= 0 ? r : failedCall();
         } finally {
             release();
         }
+    }
+
+    /** {@code -errno} of the call that just failed; an {@code ENODEV} marks the device gone. */
+    private int failedCall() {
+        int errno = Libc.errno();
+        if (errno == Errno.ENODEV) markGone();
+        return -errno;
     }
 
     /** The exception for {@code name} failing with {@code errno} on this descriptor. */
@@ -306,36 +317,28 @@ public final class DeviceFd implements AutoCloseable {
         int f = acquire();
         try {
             int n = 1;
-            pollFds.set(ValueLayout.JAVA_INT, 0, f);
-            pollFds.set(ValueLayout.JAVA_SHORT, 4, events);
-            pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+            set.put(0, f, events);
             boolean wake = withWake && wakeFd >= 0;
-            if (wake) {
-                pollFds.set(ValueLayout.JAVA_INT, 8L * n, wakeFd);
-                pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 4, Libc.POLLIN);
-                pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 6, (short) 0);
-                n++;
-            }
+            if (wake) set.put(n++, wakeFd, Libc.POLLIN);
             int extraAt = -1;
             if (extraFd >= 0) {
                 extraAt = n;
-                pollFds.set(ValueLayout.JAVA_INT, 8L * n, extraFd);
-                pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 4, Libc.POLLIN);
-                pollFds.set(ValueLayout.JAVA_SHORT, 8L * n + 6, (short) 0);
-                n++;
+                set.put(n++, extraFd, Libc.POLLIN);
             }
             int r;
             if (timeoutMillis != 0 && Thread.currentThread().isVirtual()) {
                 // arming the wait reports a descriptor that is ready already at once: no poll before it
                 r = set.awaitVirtual(n, timeoutMillis) ? Libc.poll(pollFds, n, 0) : 0;
+            } else if (timeoutMillis != 0 && set.steady()) {
+                r = set.awaitPlatform(n, timeoutMillis); // fills in the revents as poll does
             } else {
                 r = Libc.poll(pollFds, n, timeoutMillis);
             }
             if (r < 0) throw Errors.failure("poll", path, Libc.errno(), null);
             if (r == 0) return 0;
-            int result = Short.toUnsignedInt(pollFds.get(ValueLayout.JAVA_SHORT, 6));
-            if (wake && pollFds.get(ValueLayout.JAVA_SHORT, 14) != 0) result |= WOKEN;
-            if (extraAt >= 0 && pollFds.get(ValueLayout.JAVA_SHORT, 8L * extraAt + 6) != 0) result |= EXTRA;
+            int result = Short.toUnsignedInt(set.revents(0));
+            if (wake && set.revents(1) != 0) result |= WOKEN;
+            if (extraAt >= 0 && set.revents(extraAt) != 0) result |= EXTRA;
             return result;
         } finally {
             release();

@@ -10,8 +10,18 @@ import java.lang.foreign.ValueLayout;
  * which {@link VirtualWait} watches while the virtual thread is parked. Made by the object that
  * waits (a stream, an event wait, the device monitor); one thread waits on it at a time.
  *
- * <p>The epoll instance is made on the first wait of a virtual thread: platform threads never
- * pay for it. {@link #close()} closes it (after the last wait in flight).
+ * <p>A wait site that waits over and over on the same descriptors (a stream, once a frame) is
+ * made {@code steady}: its platform threads wait in {@code epoll_wait(2)} on the epoll instance
+ * too, whose descriptors are registered once, where {@code poll(2)} would register and unregister
+ * every descriptor with the kernel on every wait. Counted in instructions in the lab (vivid,
+ * {@code benchmarks/side-by-side.sh --icount}): a C loop's frame costs some 500 fewer waiting in
+ * {@code epoll_wait} on the device and an eventfd than in {@code poll(2)} on both, fewer even than
+ * in {@code poll(2)} on the device alone; the library's capturing thread, some 200 fewer (its
+ * bookkeeping here takes some of the gain). Other wait sites (a wait for an event, the device
+ * monitor) keep {@code poll(2)} on platform threads and make no epoll instance for them.
+ *
+ * <p>The epoll instance is made on the first wait that needs it. {@link #close()} closes it
+ * (after the last wait in flight).
  */
 public final class PollSet implements AutoCloseable {
     /** At most this many descriptors: a device, its wake eventfd and one more. */
@@ -19,18 +29,87 @@ public final class PollSet implements AutoCloseable {
 
     final MemorySegment pollFds;
     private final String what;
-    private DeviceFd epoll;                        // made on the first virtual-thread wait
+    private final boolean steady;
+    private volatile DeviceFd epoll;               // made on the first wait that needs it
+    private int epollNumber;                       // its descriptor's number, for the virtual-thread waiter
     private VirtualWait.Waiter waiter;
+    private final int[] wantedFd = new int[MAX];   // what put() wrote into the pollfd array
+    private final int[] wantedEvents = new int[MAX];
     private final int[] memberFd = {-1, -1, -1};   // what the epoll instance holds now
     private final int[] memberEvents = new int[MAX];
     private final MemorySegment event;
+    private final MemorySegment ready; // what epoll_wait reports: up to MAX events
     private boolean closed;
 
-    /** A poll set whose native memory lives in {@code arena}; {@code what} names it in messages. */
-    public PollSet(Arena arena, String what) {
+    /**
+     * A poll set whose native memory lives in {@code arena}; {@code what} names it in messages.
+     * {@code steady}: platform threads wait on its epoll instance too (see above).
+     */
+    public PollSet(Arena arena, String what, boolean steady) {
         this.pollFds = arena.allocate(Libc.POLLFD, MAX);
         this.event = arena.allocate(Libc.EPOLL_EVENT);
+        this.ready = steady ? arena.allocate(Libc.EPOLL_EVENT, MAX) : null;
         this.what = what;
+        this.steady = steady;
+    }
+
+    /** Whether platform threads wait on the epoll instance ({@link #awaitPlatform}). */
+    boolean steady() {
+        return steady;
+    }
+
+    /** Sets entry {@code i} of the pollfd array: descriptor {@code fd}, {@code events}, no revents. */
+    void put(int i, int fd, short events) {
+        wantedFd[i] = fd;
+        wantedEvents[i] = Short.toUnsignedInt(events);
+        pollFds.set(ValueLayout.JAVA_INT, 8L * i, fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 4, events);
+        pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 6, (short) 0);
+    }
+
+    /** The revents of entry {@code i} after a wait. */
+    short revents(int i) {
+        return pollFds.get(ValueLayout.JAVA_SHORT, 8L * i + 6);
+    }
+
+    /** The epoll instance, made on first use. */
+    private synchronized DeviceFd epoll() {
+        if (closed) throw new IllegalStateException(what + " is closed");
+        if (epoll == null) {
+            int f = Libc.epollCreate1(Libc.EPOLL_CLOEXEC);
+            if (f < 0) throw Errors.failure("epoll_create1", what, Libc.errno(), null);
+            epoll = DeviceFd.adopt(f, what + " epoll");
+            epollNumber = f;
+        }
+        return epoll;
+    }
+
+    /**
+     * Waits on the calling (platform) thread, in {@code epoll_wait(2)}, until one of the first
+     * {@code n} descriptors of {@link #pollFds} shows one of its events (or an error), or
+     * {@code timeoutMillis} ran out ({@code -1}: no limit); then fills in their {@code revents}
+     * as {@code poll(2)} does. The descriptors must be valid for the whole call (acquired). Only
+     * for a {@code steady} set.
+     *
+     * @return how many of the descriptors have events; 0 on timeout (or EINTR, as for poll)
+     */
+    int awaitPlatform(int n, int timeoutMillis) {
+        DeviceFd ep = epoll; // set once, under the lock; one thread waits at a time
+        if (ep == null) ep = epoll();
+        int e = ep.acquire(); // IllegalStateException once closed
+        try {
+            sync(e, n);
+            int r = Libc.epollWait(e, ready, MAX, timeoutMillis);
+            if (r < 0) throw Errors.failure("epoll_wait", what, Libc.errno(), null);
+            for (int k = 0; k < r; k++) { // put() cleared the revents
+                long at = Libc.EPOLL_EVENT.byteSize() * k;
+                int i = (int) ready.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 4);
+                pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 6, (short) ready.get(ValueLayout.JAVA_INT, at));
+            }
+            return r;
+        } finally {
+            ep.release();
+        }
     }
 
     /**
@@ -44,14 +123,8 @@ public final class PollSet implements AutoCloseable {
         DeviceFd ep;
         VirtualWait.Waiter w;
         synchronized (this) {
-            if (closed) throw new IllegalStateException(what + " is closed");
-            if (epoll == null) {
-                int f = Libc.epollCreate1(Libc.EPOLL_CLOEXEC);
-                if (f < 0) throw Errors.failure("epoll_create1", what, Libc.errno(), null);
-                epoll = DeviceFd.adopt(f, what + " epoll");
-                waiter = new VirtualWait.Waiter(f);
-            }
-            ep = epoll;
+            ep = epoll();
+            if (waiter == null) waiter = new VirtualWait.Waiter(epollNumber);
             w = waiter;
         }
         int e = ep.acquire();
@@ -96,11 +169,11 @@ public final class PollSet implements AutoCloseable {
     }
 
     private int fd(int i) {
-        return pollFds.get(ValueLayout.JAVA_INT, 8L * i);
+        return wantedFd[i];
     }
 
     private int events(int i) {
-        return Short.toUnsignedInt(pollFds.get(ValueLayout.JAVA_SHORT, 8L * i + 4));
+        return wantedEvents[i];
     }
 
     /** Closes the epoll instance, if one was made, once no wait uses it. Idempotent. */

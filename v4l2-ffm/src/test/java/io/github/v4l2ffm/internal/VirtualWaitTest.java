@@ -27,7 +27,7 @@ class VirtualWaitTest {
 
     private static Waiter waiter(Arena arena, int i, int timeoutMillis) {
         DeviceFd fd = DeviceFd.adoptWaitable(Libc.eventfd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd " + i);
-        PollSet set = new PollSet(arena, "waiter " + i);
+        PollSet set = new PollSet(arena, "waiter " + i, false);
         CompletableFuture<Integer> result = new CompletableFuture<>();
         Thread t = Thread.ofVirtual().name("waiter " + i).start(() -> {
             try {
