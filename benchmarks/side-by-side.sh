@@ -7,6 +7,10 @@
 #   benchmarks/side-by-side.sh --warmup [--runs N]         only the warm-up, 9,000 frames in rounds every run
 #   benchmarks/side-by-side.sh --floor ROUNDS [--frames N]   only the C loop, the bare FFM loop and
 #                                                          the library (single-planar MMAP), in turn
+#   benchmarks/side-by-side.sh --cases [--frames N]         every capture case in a JVM of its own (warmed up on
+#                                                          that case alone), the C loop just before it, with a
+#                                                          table of the ratios (an application that captures one
+#                                                          kind of stream; --runs N repeats the whole, 1 by default)
 #   --icount (with any of the above): the lab's QEMU counts instructions (-icount shift=0,sleep=off):
 #   the guest's clock advances 1 ns per instruction executed, so every CPU time it reports is an
 #   instruction count, the same from one boot or host to the next (every instruction weighs the
@@ -28,9 +32,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-frames=1500 ioctls=20000 runs=3 soak=0 floor=0 peers_only=0 warm_only=0
+frames=1500 ioctls=20000 runs=3 soak=0 floor=0 peers_only=0 warm_only=0 cases=0
 [[ " $* " == *" --peers "* ]] && peers_only=1
 [[ " $* " == *" --warmup "* ]] && warm_only=1
+[[ " $* " == *" --cases "* ]] && cases=1 runs=1
 [[ " $* " == *" --quick "* ]] && frames=400 ioctls=5000
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -111,6 +116,40 @@ line() {
   [[ $out != *$'\n'* ]] || { echo "$name: more than one line of output:" >&2; printf '%s\n' "$out" >&2; exit 1; }
   echo "$name $out" | tee -a "$results.$run"
 }
+
+if ((cases)); then
+  # every case in a fresh JVM: warmed up on that case alone, then the C loop, then the library (SideBySide case)
+  rate "$single"; rate "$multi"
+  mems=(mmap userptr); [[ -n $dmabuf ]] && mems+=(dmabuf)
+  for ((run = 1; run <= runs; run++)); do
+    echo "== run $run of $runs"
+    for planarity in single multi; do
+      node=$single; [[ $planarity == multi ]] && node=$multi
+      for mem in "${mems[@]}"; do
+        for path in dequeue await; do
+          out=$("${jvm[@]}" -Dside-by-side.c-loop="$here/target/capture-loop" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide case "$planarity" "$node" "$mem" "$path" "$frames") \
+            || { echo "case $planarity $mem $path failed" >&2; exit 1; }
+          echo "$out" | tee -a "$results.cases"
+        done
+      done
+    done
+  done
+  echo
+  echo "== library / C loop, capturing thread, each case in a JVM of its own (median over the runs, range)"
+  awk '$1 == "c" { for (i = 5; i < NF; i++) if ($i == "thread_us_per_frame") c = $(i + 1) }
+       $1 == "library-case" { for (i = 5; i < NF; i++) if ($i == "thread_us_per_frame") { k = $2 " " $3 " " $4; n[k]++; r[k, n[k]] = $(i + 1) / c; l[k, n[k]] = $(i + 1); cc[k, n[k]] = c } }
+       function med(a, k, m,   v, i, j, t) { for (i = 1; i <= m; i++) v[i] = a[k, i]; for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+         return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+       function lo(a, k, m,   i, x) { x = a[k, 1]; for (i = 2; i <= m; i++) if (a[k, i] < x) x = a[k, i]; return x }
+       function hi(a, k, m,   i, x) { x = a[k, 1]; for (i = 2; i <= m; i++) if (a[k, i] > x) x = a[k, i]; return x }
+       END { printf "%-26s %16s %16s %18s\n", "case", "C loop", "library", "library / C"
+             for (k in n) order[++m] = k
+             for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (order[j] < order[i]) { t = order[i]; order[i] = order[j]; order[j] = t }
+             for (i = 1; i <= m; i++) { k = order[i]
+               printf "%-26s %6.1f (%.1f-%.1f) %6.1f (%.1f-%.1f) %6.2f (%.2f-%.2f)\n", k, med(cc, k, n[k]), lo(cc, k, n[k]), hi(cc, k, n[k]),
+                 med(l, k, n[k]), lo(l, k, n[k]), hi(l, k, n[k]), med(r, k, n[k]), lo(r, k, n[k]), hi(r, k, n[k]) } }' "$results.cases"
+  exit 0
+fi
 
 if ((floor > 0)); then
   rate "$single"

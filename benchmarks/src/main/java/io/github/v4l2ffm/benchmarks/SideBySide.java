@@ -29,7 +29,13 @@ import java.nio.file.Path;
  * SideBySide stream DEVICE                                  MMAP capture until killed (a whole program, as the peers run)
  * SideBySide floor SINGLE_NODE FRAMES [ROUNDS]               the C loop, the same loop on bare FFM downcalls (and with DQBUF and QBUF
  *                                                           linked critical), the library (MMAP), in turn
+ * SideBySide case single|multi NODE MEMORY dequeue|await FRAMES   one case in a JVM of its own, the C loop just before it
  * </pre>
+ *
+ * <p>{@code case} is what an application that captures one kind of stream sees: its JIT profiles
+ * hold that memory type, planarity and path only, where {@code steady}'s one JVM, which goes
+ * through every case in turn, compiles the per-frame methods for all of them at once (a call
+ * site that has seen several segment classes or memory types costs more at every frame).
  *
  * <p>{@code steady} warms up once (MMAP, dequeue then await) until, twice in a row, a round of
  * 300 frames allocates under 300 bytes and the JIT's compiler threads used under 50 ms of CPU
@@ -78,6 +84,25 @@ public final class SideBySide {
                     }
                 }
             }
+            case "case" -> {
+                String planarity = args[1], mem = args[3];
+                boolean await = args[4].equals("await");
+                long n = Long.parseLong(args[5]);
+                try (V4l2Device dev = V4l2Device.open(Path.of(args[2]))) {
+                    // the C loop first: starting its process loads classes, and classes loaded after the
+                    // warm-up can send C2's code of the frame path back to the interpreter
+                    String c = C_LOOP != null ? cLoop(dev, n, mem) : null;
+                    try (Stream s = new Stream(dev, mem)) { // warmed up and measured on the same stream
+                        long[] seq = {-1, 0};
+                        Frames f = k -> frames(s.streaming, k, await, seq);
+                        long warm = untilQuiet(f, 20_000);
+                        warm += untilJitIdle(f, 1_800);
+                        String lib = measured(f, n, () -> seq[1]);
+                        if (c != null) System.out.println("c " + planarity + " " + mem + " dequeue " + c);
+                        System.out.println("library-case " + planarity + " " + mem + (await ? " await " : " dequeue ") + lib + " warm_frames " + warm);
+                    }
+                }
+            }
             case "floor" -> {
                 long n = Long.parseLong(args[2]), rounds = args.length > 3 ? Long.parseLong(args[3]) : 3;
                 try (V4l2Device single = V4l2Device.open(Path.of(args[1]))) {
@@ -106,7 +131,7 @@ public final class SideBySide {
                     soak(new V4l2Device[] {single, multi}, dmabuf ? new String[] {"mmap", "userptr", "dmabuf"} : new String[] {"mmap", "userptr"}, seconds);
                 }
             }
-            default -> throw new IllegalArgumentException("steady, warmup, ioctl, soak, stream or floor: " + args[0]);
+            default -> throw new IllegalArgumentException("steady, warmup, ioctl, soak, stream, floor or case: " + args[0]);
         }
     }
 
@@ -143,6 +168,23 @@ public final class SideBySide {
                 }
             }
             quiet = allQuiet ? quiet + 1 : 0;
+        }
+        return frames;
+    }
+
+    /**
+     * Rounds of 300 frames from {@code f} until, twice in a row, a round allocates under 300 bytes
+     * and the compiler threads use under 50 ms of CPU during it, up to {@code max} frames: as
+     * {@link #untilSteady} warms up, on one stream and path. The frames taken.
+     */
+    private static long untilQuiet(Frames f, long max) {
+        long frames = 0;
+        for (int quiet = 0; quiet < 2 && frames < max; frames += 300) {
+            long j = jitCpuMillis();
+            Sample a = Sample.now();
+            f.take(300);
+            Sample b = Sample.now();
+            quiet = b.allocated - a.allocated < 300 && jitCpuMillis() - j < 50 ? quiet + 1 : 0;
         }
         return frames;
     }
