@@ -78,8 +78,9 @@ END {
   print ""
   print "| warm-up, fresh JVM, single-planar MMAP | first 300 frames, process µs a frame | first 300 frames, capturing thread µs a frame | first 300 frames, heap B a frame | frames until the capturing thread is steady | frames until it allocates nothing (C2 has the per-frame path) | steady, capturing thread µs a frame | steady, heap B a frame | compiler threads' CPU after frame 300, ms | frames missed (first 300; all) |"
   print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  split("default aot-cache c1 scaled", flags, " "); split("default flags|JDK 25's AOT cache|C1 alone (`-XX:TieredStopAtLevel=1`)|thresholds at a twentieth (`-XX:CompileThresholdScaling=0.05`)", fn, "|")
-  for (i = 1; i <= 4; i++) if (("warmup-first300-process-us " flags[i]) in med) {
+  split("default aot-cache c1 scaled scaled-sync tenth-sync", flags, " ")
+  split("default flags|JDK 25's AOT cache|C1 alone (`-XX:TieredStopAtLevel=1`)|thresholds at a twentieth (`-XX:CompileThresholdScaling=0.05`)|thresholds at a twentieth, compiled in the thread's time (`-XX:CompileThresholdScaling=0.05 -XX:-BackgroundCompilation`)|thresholds at a tenth, compiled in the thread's time (`-XX:CompileThresholdScaling=0.1 -XX:-BackgroundCompilation`)", fn, "|")
+  for (i = 1; i <= 6; i++) if (("warmup-first300-process-us " flags[i]) in med) {
     # a run whose rounds never settled has no figure for that mark: say how many of the runs did
     runsOf = n["warmup-first300-process-us " flags[i]]
     after = perRun("warmup-steady-after-frames " flags[i], runsOf, ("warmup-steady-thread-us " flags[i]) in med)

@@ -75,30 +75,36 @@ clock="real time"; [[ " $* " == *" --icount "* ]] && clock="instruction counts (
 echo "side by side: vivid 640x480 YUYV, 4 buffers, $what; $(uname -r); $(nproc) CPU(s); times are $clock"
 
 # process CPU per frame of a whole program in its steady state: started with no frame limit, its
-# CPU (user + system, every thread: /proc/PID/stat) read $peer_settle seconds after its start and
+# CPU (every thread's time on the CPU) read $peer_settle seconds after its start and
 # again $peer_seconds later, over the frames the camera gave meanwhile (60 a second, as every
 # program keeps up: the C loop reports its rate); then stopped. Start-up and exit stay outside
 # the window: a long run minus a short one, as before, gave negative figures (start-up varied by
 # more than the difference)
 peer_settle=6 peer_seconds=20
-cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+# (the CPU time of its threads, in ns, from /proc/PID/task/*/schedstat: /proc/PID/stat's 10 ms ticks
+# are 8.3 µs a frame over 20 s, as much as the C loop's whole frame under --icount; a thread that
+# ended meanwhile drops out, so these programs' threads, made at start, all count)
+cpu_ns() {
+  [[ -d /proc/$1/task ]] || return 1
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
+}
 peer() {
   local name=$1; shift
   "$@" >/dev/null 2>&1 &
   local pid=$! a b
   sleep "$peer_settle"
   # a program that ended early is reported and skipped, not fatal (set -e): wait's status is its own
-  a=$(cpu_ticks "$pid" 2>/dev/null) || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
+  a=$(cpu_ns "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
   sleep "$peer_seconds"
-  b=$(cpu_ticks "$pid" 2>/dev/null) || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
+  b=$(cpu_ns "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
   kill -INT "$pid" 2>/dev/null || true; sleep 1; kill "$pid" 2>/dev/null || true # (it may have ended at the first)
   wait "$pid" 2>/dev/null || true
-  echo "$name process_us_per_frame $(awk -v a="$a" -v b="$b" -v s="$peer_seconds" 'BEGIN { printf "%.1f", (b - a) * 1e6 / 100 / (s * 60) }')" \
+  echo "$name process_us_per_frame $(awk -v a="$a" -v b="$b" -v s="$peer_seconds" 'BEGIN { printf "%.1f", (b - a) / 1e3 / (s * 60) }')" \
     | tee -a "$results.$run"
 }
 rate() { v4l2-ctl -d "$1" --set-parm=60 >/dev/null || echo "warning: $1: frame rate not set" >&2; }
 cloop() { "$here/target/capture-loop" "$@"; }
-# the whole programs, with no frame limit (peer stops them); exec: the background job is the program itself, whose /proc/PID/stat peer reads
+# the whole programs, with no frame limit (peer stops them); exec: the background job is the program itself, whose threads peer reads
 cloop_n() { exec "$here/target/capture-loop" "$single" 100000000 mmap; }
 v4l2ctl() { exec v4l2-ctl -d "$single" --set-fmt-video=width=640,height=480,pixelformat=YUYV --stream-mmap=4 --stream-count=100000000; }
 gst() { exec gst-launch-1.0 -q v4l2src device="$single" ! video/x-raw,format=YUY2,width=640,height=480,framerate=60/1 ! fakesink; }
@@ -169,7 +175,8 @@ whole_programs() {
 
 # the warm-up on its own, in fresh JVMs: default flags, JDK 25's ahead-of-time cache (a training
 # run records it, -XX:AOTCache uses it), C1 alone (-XX:TieredStopAtLevel=1), and every compile
-# threshold at a twentieth (-XX:CompileThresholdScaling=0.05): the first 300 frames each, and with
+# threshold at a twentieth (-XX:CompileThresholdScaling=0.05), also with the compilations made
+# before the code runs on (-XX:-BackgroundCompilation), and at a tenth so: the first 300 frames each, and with
 # MAX (above 0) rounds of 300 frames up to MAX frames, with how many frames the capturing thread
 # took to reach its steady cost
 warmups() {
@@ -186,6 +193,10 @@ warmups() {
   warm aot-cache -XX:AOTCache="$aot"
   warm c1 -XX:TieredStopAtLevel=1
   warm scaled -XX:CompileThresholdScaling=0.05
+  # the same thresholds with the compilations made in the capturing thread's own time (it waits for
+  # each): C2's code comes in sooner, the capture stalls meanwhile; and at a tenth
+  warm scaled-sync -XX:CompileThresholdScaling=0.05 -XX:-BackgroundCompilation
+  warm tenth-sync -XX:CompileThresholdScaling=0.1 -XX:-BackgroundCompilation
 }
 
 measure() {
