@@ -8,7 +8,8 @@
 #   benchmarks/side-by-side.sh --floor ROUNDS [--frames N]   only the C loop, the bare FFM loop and
 #                                                          the library (single-planar MMAP), in turn
 #   benchmarks/side-by-side.sh --cases [--frames N]         every capture case in a JVM of its own (warmed up on
-#                                                          that case alone), the C loop just before it, with a
+#                                                          that case alone, 9,000 frames at least), the C loop
+#                                                          just before it, with a
 #                                                          table of the ratios (an application that captures one
 #                                                          kind of stream; --runs N repeats the whole, 1 by default)
 #   --icount (with any of the above): the lab's QEMU counts instructions (-icount shift=0,sleep=off):

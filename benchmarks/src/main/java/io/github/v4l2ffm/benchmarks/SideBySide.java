@@ -95,7 +95,9 @@ public final class SideBySide {
                     try (Stream s = new Stream(dev, mem)) { // warmed up and measured on the same stream
                         long[] seq = {-1, 0};
                         Frames f = k -> frames(s.streaming, k, await, seq);
-                        long warm = untilQuiet(f, 20_000);
+                        // at least 9,000 frames: allocating nothing says C2 has the QBUF's path, not that it
+                        // has every method of the frame's (await reached C2 after 7,425 calls in one JVM)
+                        long warm = untilQuiet(f, 9_000, 20_000);
                         warm += untilJitIdle(f, 1_800);
                         String lib = measured(f, n, () -> seq[1]);
                         if (c != null) System.out.println("c " + planarity + " " + mem + " dequeue " + c);
@@ -174,12 +176,13 @@ public final class SideBySide {
 
     /**
      * Rounds of 300 frames from {@code f} until, twice in a row, a round allocates under 300 bytes
-     * and the compiler threads use under 50 ms of CPU during it, up to {@code max} frames: as
-     * {@link #untilSteady} warms up, on one stream and path. The frames taken.
+     * and the compiler threads use under 50 ms of CPU during it, and at least {@code min} frames
+     * have passed, up to {@code max} frames: as {@link #untilSteady} warms up, on one stream and
+     * path. The frames taken.
      */
-    private static long untilQuiet(Frames f, long max) {
+    private static long untilQuiet(Frames f, long min, long max) {
         long frames = 0;
-        for (int quiet = 0; quiet < 2 && frames < max; frames += 300) {
+        for (int quiet = 0; (quiet < 2 || frames < min) && frames < max; frames += 300) {
             long j = jitCpuMillis();
             Sample a = Sample.now();
             f.take(300);
