@@ -9,9 +9,9 @@
 #                                                          the library (single-planar MMAP), in turn
 #   benchmarks/side-by-side.sh --cases [--frames N]         every capture case in a JVM of its own (warmed up on
 #                                                          that case alone, 9,000 frames at least), the C loop
-#                                                          just before it, with a
-#                                                          table of the ratios (an application that captures one
-#                                                          kind of stream; --runs N repeats the whole, 1 by default)
+#                                                          just before it, with the ratios (an application that
+#                                                          captures one kind of stream; --runs N repeats the
+#                                                          whole, 1 by default)
 #   --icount (with any of the above): the lab's QEMU counts instructions (-icount shift=0,sleep=off):
 #   the guest's clock advances 1 ns per instruction executed, so every CPU time it reports is an
 #   instruction count, the same from one boot or host to the next (every instruction weighs the
@@ -142,19 +142,12 @@ if ((cases)); then
     done
   done
   echo
-  echo "== library / C loop, capturing thread, each case in a JVM of its own (median over the runs, range)"
+  echo "== each case in a JVM of its own: the C loop's and the library's capturing thread, and their ratio"
+  # as figures for side-by-side-runs.awk: the median over the runs, the range, the values in run order
   awk '$1 == "c" { for (i = 5; i < NF; i++) if ($i == "thread_us_per_frame") c = $(i + 1) }
-       $1 == "library-case" { for (i = 5; i < NF; i++) if ($i == "thread_us_per_frame") { k = $2 " " $3 " " $4; n[k]++; r[k, n[k]] = $(i + 1) / c; l[k, n[k]] = $(i + 1); cc[k, n[k]] = c } }
-       function med(a, k, m,   v, i, j, t) { for (i = 1; i <= m; i++) v[i] = a[k, i]; for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-         return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
-       function lo(a, k, m,   i, x) { x = a[k, 1]; for (i = 2; i <= m; i++) if (a[k, i] < x) x = a[k, i]; return x }
-       function hi(a, k, m,   i, x) { x = a[k, 1]; for (i = 2; i <= m; i++) if (a[k, i] > x) x = a[k, i]; return x }
-       END { printf "%-26s %16s %16s %18s\n", "case", "C loop", "library", "library / C"
-             for (k in n) order[++m] = k
-             for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (order[j] < order[i]) { t = order[i]; order[i] = order[j]; order[j] = t }
-             for (i = 1; i <= m; i++) { k = order[i]
-               printf "%-26s %6.1f (%.1f-%.1f) %6.1f (%.1f-%.1f) %6.2f (%.2f-%.2f)\n", k, med(cc, k, n[k]), lo(cc, k, n[k]), hi(cc, k, n[k]),
-                 med(l, k, n[k]), lo(l, k, n[k]), hi(l, k, n[k]), med(r, k, n[k]), lo(r, k, n[k]), hi(r, k, n[k]) } }' "$results.cases"
+       $1 == "library-case" { for (i = 5; i < NF; i++) if ($i == "thread_us_per_frame") { k = $2 "-" $3 "-" $4
+         print "case-c-thread-us", k, c; print "case-thread-us", k, $(i + 1); printf "case-thread-x-c %s %.2f\n", k, $(i + 1) / c } }' \
+    "$results.cases" | awk -f "$here/side-by-side-runs.awk"
   exit 0
 fi
 

@@ -397,9 +397,8 @@ boot() { # boot MODE: MODE is run or shell; the job directory is set up by new_j
     -device virtio-rng-pci)
   # V4L2_LAB_ICOUNT=shift=0,sleep=off: TCG's instruction counting (-icount), where the guest's
   # clock advances by 2^shift ns per instruction executed: CPU times read in the guest become
-  # instruction counts, whatever the host's speed (one vCPU only)
-  # instruction counting (QEMU 7.2) needs TCG on one host thread: refused under KVM, and with
-  # more than one vCPU the vCPUs take turns on one thread (-accel tcg,thread=single)
+  # instruction counts, whatever the host's speed. It needs TCG on one host thread (QEMU 7.2):
+  # refused under KVM, and with more than one vCPU they take turns on it (-accel tcg,thread=single)
   if [[ -n ${V4L2_LAB_ICOUNT:-} ]]; then
     [[ $ACC == kvm ]] && die "V4L2_LAB_ICOUNT needs TCG (V4L2_LAB_ACCEL=tcg), not KVM"
     qemu+=(-icount "$V4L2_LAB_ICOUNT")

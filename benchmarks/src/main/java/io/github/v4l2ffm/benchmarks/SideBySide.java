@@ -154,18 +154,8 @@ public final class SideBySide {
                 try (Stream s = new Stream(dev, "mmap")) {
                     long[] seq = {-1, 0};
                     for (boolean await : new boolean[] {false, true}) {
-                        long j = jitCpuMillis(); // outside the samples: it allocates
-                        Sample a = Sample.now();
-                        frames(s.streaming, 300, await, seq);
-                        Sample b = Sample.now();
-                        long jitCpu = jitCpuMillis() - j;
-                        frames += 300;
-                        // the Sample record itself: less than one byte a frame is the counter's own noise
-                        // not "no compilation ended": the measuring's own code (reading /proc) keeps the JIT
-                        // compiling now and then for minutes; what counts is the compiler threads' CPU.
-                        // Allocating nothing also says the optimizing JIT has the per-frame path: before it,
-                        // the errno capture of each downcall allocates (40 bytes a call in C1's code)
-                        allQuiet &= b.allocated - a.allocated < 300 && jitCpu < 50;
+                        allQuiet &= quietRound(k -> frames(s.streaming, k, await, seq));
+                        frames += ROUND;
                     }
                 }
             }
@@ -175,21 +165,32 @@ public final class SideBySide {
     }
 
     /**
-     * Rounds of 300 frames from {@code f} until, twice in a row, a round allocates under 300 bytes
-     * and the compiler threads use under 50 ms of CPU during it, and at least {@code min} frames
-     * have passed, up to {@code max} frames: as {@link #untilSteady} warms up, on one stream and
-     * path. The frames taken.
+     * Rounds of 300 frames from {@code f} until, twice in a row, a round is quiet
+     * ({@link #quietRound}) and at least {@code min} frames have passed, up to {@code max} frames:
+     * as {@link #untilSteady} warms up, on one stream and path. The frames taken.
      */
     private static long untilQuiet(Frames f, long min, long max) {
         long frames = 0;
-        for (int quiet = 0; (quiet < 2 || frames < min) && frames < max; frames += 300) {
-            long j = jitCpuMillis();
-            Sample a = Sample.now();
-            f.take(300);
-            Sample b = Sample.now();
-            quiet = b.allocated - a.allocated < 300 && jitCpuMillis() - j < 50 ? quiet + 1 : 0;
+        for (int quiet = 0; (quiet < 2 || frames < min) && frames < max; frames += ROUND) {
+            quiet = quietRound(f) ? quiet + 1 : 0;
         }
         return frames;
+    }
+
+    /**
+     * Takes a round of {@value #ROUND} frames from {@code f}; whether it allocated under 300 bytes
+     * and the compiler threads used under 50 ms of CPU during it. The bytes: the Sample record
+     * itself, less than one byte a frame, is the counter's own noise; allocating nothing also says
+     * the optimizing JIT has the QBUF's path (before it, its errno capture allocates 40 bytes a
+     * call in C1's code). The compiler threads' CPU, not "no compilation ended": the measuring's
+     * own code (reading /proc) keeps the JIT compiling now and then for minutes.
+     */
+    private static boolean quietRound(Frames f) {
+        long j = jitCpuMillis(); // outside the samples: it allocates
+        Sample a = Sample.now();
+        f.take(ROUND);
+        Sample b = Sample.now();
+        return b.allocated - a.allocated < 300 && jitCpuMillis() - j < 50;
     }
 
     /**
