@@ -169,7 +169,7 @@ int main(int argc, char **argv) {
     }
     long long p1 = ns(CLOCK_PROCESS_CPUTIME_ID), t1 = ns(CLOCK_THREAD_CPUTIME_ID), m1 = ns(CLOCK_MONOTONIC);
     xioctl(VIDIOC_STREAMOFF, &type);
-    printf("frames %ld process_us_per_frame %.1f thread_us_per_frame %.1f fps %.1f gaps %u repeats %u\n", n,
+    printf("frames %ld process_us_per_frame %.1f thread_us_per_frame %.2f fps %.1f gaps %u repeats %u\n", n,
            (p1 - p0) / 1e3 / n, (t1 - t0) / 1e3 / n, n * 1e9 / (m1 - m0), gaps, repeats);
     return 0;
 }

@@ -37,6 +37,7 @@ public final class BufferSet implements AutoCloseable {
     private final int planeCount;
     private final Arena arena = Arena.ofShared();
     private volatile List<V4l2Buffer> buffers;
+    private volatile V4l2Buffer[] byIndex; // the same, for the frame path: an array read, where List.get is an interface call
     private final BufferAllocator allocator; // null for MMAP and imports
     private final List<BufferAllocator.Block> blocks = new ArrayList<>(); // lent by the allocator
     private final List<DmaBuf> imports = new ArrayList<>();               // our references to imported dma-bufs
@@ -86,6 +87,7 @@ public final class BufferSet implements AutoCloseable {
             }
         }
         this.buffers = Collections.unmodifiableList(list);
+        this.byIndex = list.toArray(new V4l2Buffer[0]);
     }
 
     static BufferSet mmap(BufferQueue queue, int count) {
@@ -208,6 +210,7 @@ public final class BufferSet implements AutoCloseable {
         }
         List<V4l2Buffer> all = new ArrayList<>(buffers);
         all.addAll(added);
+        byIndex = all.toArray(new V4l2Buffer[0]); // before the list: a buffer in the list is in the array
         buffers = Collections.unmodifiableList(all);
         return List.copyOf(added);
     }
@@ -280,7 +283,7 @@ public final class BufferSet implements AutoCloseable {
     public synchronized Streaming start() {
         checkOpen();
         if (streaming != null) throw new IllegalStateException(queue + " is already streaming");
-        Streaming s = new Streaming(this, arena);
+        Streaming s = new Streaming(this);
         streaming = s;
         boolean ok = false;
         try {
@@ -311,6 +314,11 @@ public final class BufferSet implements AutoCloseable {
     /** The buffers, for the library, also once closed. */
     List<V4l2Buffer> bufferList() {
         return buffers;
+    }
+
+    /** Buffer {@code index}, for the library's frame path (an index the driver gave), also once closed. */
+    V4l2Buffer bufferAt(int index) {
+        return byIndex[index];
     }
 
     void checkOpen() {

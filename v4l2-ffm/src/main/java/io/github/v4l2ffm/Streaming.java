@@ -83,10 +83,9 @@ public final class Streaming implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean closed;
     private boolean pending; // a buffer dequeued by await's error check, not yet handed out
-    private boolean waitedLast; // the last dequeue waited in poll for its buffer (under dequeueLock)
     volatile CaptureLoop servedBy; // the loop that dequeues for this stream, if any
 
-    Streaming(BufferSet set, Arena arena) {
+    Streaming(BufferSet set) {
         this.set = set;
         this.fd = set.fd();
         this.type = set.queue().type();
@@ -94,6 +93,10 @@ public final class Streaming implements AutoCloseable {
         this.planeCount = set.planeCount();
         this.name = set.queue().toString();
         this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
+        // the ioctl and epoll arguments live as long as this object: memory the GC frees, which a
+        // downcall keeps alive without the acquire and release that a shared arena's segment
+        // costs on every call (some 27 instructions each, three calls a frame)
+        Arena arena = Arena.ofAuto();
         dqbuf = new Dqbuf(arena, type, memory, planeCount);
         qbuf = new Qbuf(arena, type, memory, planeCount);
         pollSet = new PollSet(arena, name, true);
@@ -183,58 +186,47 @@ public final class Streaming implements AutoCloseable {
         checkTimeout(timeoutMillis);
         checkNotServed();
         synchronized (dequeueLock) {
-            // the clock is read once before the first wait (none for 0 or FOREVER) and once after
-            // each: two readings a frame, the reading after a wait serving the next one's time
-            // left. The time counts from here: a thread waiting on this stream holds the lock
+            // the clock is read once, before the first wait, and only for a bounded timeout (not
+            // for 0 or FOREVER); again only after a wait that ended with no buffer. The time counts
+            // from here: a thread waiting on this stream holds the lock
             long now = clockFor(timeoutMillis);
             long deadline = deadline(timeoutMillis, now);
-            boolean nowIsFresh = deadline != Long.MAX_VALUE && deadline != Long.MIN_VALUE; // read, and no call since
-            // a consumer that keeps up finds no buffer ready: after a dequeue that waited in poll,
-            // poll first, saving the DQBUF that would only say EAGAIN (poll, DQBUF, QBUF a frame, as
-            // in C); one that is behind finds a buffer ready: DQBUF first (DQBUF, QBUF a frame)
-            boolean pollFirst = waitedLast && timeoutMillis != 0, waited = false;
+            // a wait polls before DQBUF: a consumer that keeps up finds no buffer ready, and a DQBUF
+            // first would only say EAGAIN (so poll, DQBUF, QBUF a frame, as in C). One that is behind
+            // pays a poll that returns at once, small beside the work that put it behind
+            boolean dequeueFirst = deadline == Long.MIN_VALUE, first = true;
             while (true) {
                 checkStreaming(true);
-                if (pending) {
+                if (pending || dequeueFirst && tryDequeue()) { // one call site: C2 compiles dequeued() in once
                     pending = false;
                     return dequeued();
                 }
-                if (!pollFirst) {
-                    if (tryDequeue()) {
-                        waitedLast = waited; // ready without a wait: a backlog, where DQBUF first is cheaper
-                        return dequeued();
-                    }
-                    nowIsFresh = false; // the DQBUF took time: a wait measured from before it would look longer
-                }
-                pollFirst = false;
+                dequeueFirst = true; // after a wait: the buffer it found, if any
                 if (queued.get() == 0) {
                     throw new IllegalStateException("no buffer is queued on " + name + ": dequeue would wait for ever");
                 }
                 if (deadline == Long.MIN_VALUE) return null; // no wait
-                if (!nowIsFresh) now = System.nanoTime();
-                int left = remaining(deadline, now);
+                int left = deadline == Long.MAX_VALUE ? -1 : remaining(deadline, first ? now : System.nanoTime());
+                first = false;
                 if (left == 0) return null;
                 int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, left);
-                long before = now;
-                now = System.nanoTime();
-                nowIsFresh = true;
-                waited |= now - before >= READY_AT_ONCE_NANOS;
-                if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
-                    // the driver says the queue can give nothing: DQBUF says why
-                    checkStreaming(true);
-                    if (tryDequeue()) {
-                        waitedLast = true;
-                        return dequeued();
-                    }
-                    throw pollError(revents);
-                }
+                if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) return afterPollError(revents);
             }
         }
     }
 
+    /**
+     * The driver says the queue can give nothing (poll reported an error and no buffer): DQBUF says
+     * why, or gives the buffer that became ready meanwhile. Out of {@link #dequeue}'s loop, which
+     * C2 then compiles smaller.
+     */
+    private V4l2Buffer afterPollError(int revents) {
+        checkStreaming(true);
+        if (tryDequeue()) return dequeued();
+        throw pollError(revents);
+    }
+
     private static final int ERROR_EVENTS = Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL;
-    /** A poll that returned sooner than this found the buffer ready: it did not wait for the driver. */
-    private static final long READY_AT_ONCE_NANOS = 50_000;
 
     private void checkNotServed() {
         CaptureLoop loop = servedBy;
@@ -394,7 +386,7 @@ public final class Streaming implements AutoCloseable {
     }
 
     private V4l2Buffer dequeued() {
-        V4l2Buffer b = set.bufferList().get(dqbuf.index());
+        V4l2Buffer b = set.bufferAt(dqbuf.index());
         b.sequence = dqbuf.sequence();
         b.flags = dqbuf.flags();
         b.field = dqbuf.field();

@@ -238,7 +238,7 @@ public final class SideBySide {
                 untilJitIdle(f, 1_800);
                 continue;
             }
-            return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.1f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
+            return String.format("frames %d process_us_per_frame %.1f thread_us_per_frame %.2f bytes_per_frame %.2f gcs %d fps %.1f gaps %d"
                             + " jit_ms_during %d jit_cpu_ms_during %d attempts %d jit_busy %d", n, (d.process - c.process) / 1e3 / n,
                     (d.thread - c.thread) / 1e3 / n, (double) (d.allocated - c.allocated) / n, d.gcs - c.gcs, n * 1e9 / (d.nanos - c.nanos),
                     gaps.getAsLong() - gaps0, d.jitMillis - c.jitMillis, jitCpu, attempt, busy ? 1 : 0);

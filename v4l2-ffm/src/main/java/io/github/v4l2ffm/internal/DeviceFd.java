@@ -180,10 +180,18 @@ public final class DeviceFd implements AutoCloseable {
      * {@code ENODEV} marks the device gone.
      */
     public int tryIoctl(long request, MemorySegment arg) {
+        return tryIoctl(request, arg, Libc.threadState());
+    }
+
+    /**
+     * {@link #tryIoctl(long, MemorySegment)}, capturing errno in {@code errnoState}: the calling
+     * thread's, or a call site's own ({@link Libc#errnoState}) that one thread at a time uses.
+     */
+    public int tryIoctl(long request, MemorySegment arg, MemorySegment errnoState) {
         int f = acquire();
         try {
-            int r = Libc.ioctl(f, request, arg);
-            return r >= 0 ? r : failedCall();
+            int r = Libc.ioctl(errnoState, f, request, arg);
+            return r >= 0 ? r : failedCall(Libc.errno(errnoState));
         } finally {
             release();
         }
@@ -202,15 +210,14 @@ public final class DeviceFd implements AutoCloseable {
         int f = acquire();
         try {
             int r = Libc.ioctlRepeatable(f, request, arg);
-            return r >= 0 ? r : failedCall();
+            return r >= 0 ? r : failedCall(Libc.errno());
         } finally {
             release();
         }
     }
 
-    /** {@code -errno} of the call that just failed; an {@code ENODEV} marks the device gone. */
-    private int failedCall() {
-        int errno = Libc.errno();
+    /** {@code -errno} for a call that failed with {@code errno}; an {@code ENODEV} marks the device gone. */
+    private int failedCall(int errno) {
         if (errno == Errno.ENODEV) markGone();
         return -errno;
     }
@@ -313,6 +320,14 @@ public final class DeviceFd implements AutoCloseable {
     }
 
     private int poll(PollSet set, short events, boolean withWake, int extraFd, int timeoutMillis) {
+        if (!withWake && timeoutMillis != 0 && set.steady() && !Thread.currentThread().isVirtual()) {
+            int f = acquire(); // a stream's wait, once a frame: the device and its linked stop eventfd
+            try {
+                return set.awaitLinked(f, events, extraFd, timeoutMillis);
+            } finally {
+                release();
+            }
+        }
         MemorySegment pollFds = set.pollFds;
         int f = acquire();
         try {

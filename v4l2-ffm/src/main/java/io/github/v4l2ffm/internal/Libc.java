@@ -137,15 +137,40 @@ public final class Libc {
     }
 
     public static int ioctl(int fd, long request, MemorySegment arg) {
+        return ioctl(state(), fd, request, arg);
+    }
+
+    /**
+     * A capture buffer of the caller's own, in {@code arena}, for {@link #ioctl(MemorySegment, int,
+     * long, MemorySegment)}: for a call site that one thread at a time uses (a stream's
+     * {@code VIDIOC_QBUF}, under its queue lock), where it saves the thread-local lookup and its
+     * checks (some 50 instructions a call).
+     */
+    public static MemorySegment errnoState(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    /** The errno that the last failed call made with {@code state} left in it. */
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /** ioctl(2), capturing errno in {@code state} ({@link #errnoState}, or the thread's). */
+    public static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
         try {
             int r;
             do {
-                r = (int) IOCTL.invokeExact(state(), fd, request, arg);
-            } while (r < 0 && errno() == EINTR);
+                r = (int) IOCTL.invokeExact(state, fd, request, arg);
+            } while (r < 0 && errno(state) == EINTR);
             return r;
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** The calling thread's capture buffer, which {@link #errno()} reads. */
+    public static MemorySegment threadState() {
+        return STATE.get();
     }
 
     /**

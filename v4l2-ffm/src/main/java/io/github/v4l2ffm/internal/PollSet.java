@@ -39,6 +39,7 @@ public final class PollSet implements AutoCloseable {
     private final int[] memberEvents = new int[MAX];
     private final MemorySegment event;
     private final MemorySegment ready; // what epoll_wait reports: up to MAX events
+    private int linkedDevice = -1, linkedEvents, linkedExtra = -1; // what awaitLinked left in the epoll instance
     private boolean closed;
 
     /**
@@ -113,6 +114,43 @@ public final class PollSet implements AutoCloseable {
     }
 
     /**
+     * {@link #awaitPlatform} for the wait a stream makes once a frame: descriptor {@code fd} for
+     * {@code events} and {@code linkedFd} (its stop eventfd) for reading, both acquired by the
+     * caller. The epoll instance already holds them after the first such wait, so this only
+     * checks that and waits: no pollfd array to fill and read back.
+     *
+     * @return {@code fd}'s events, with {@link DeviceFd#EXTRA} if {@code linkedFd} is readable; 0
+     *         on timeout (or EINTR)
+     */
+    int awaitLinked(int fd, short events, int linkedFd, int timeoutMillis) {
+        DeviceFd ep = epoll; // set once, under the lock; one thread waits at a time
+        if (ep == null) ep = epoll();
+        int e = ep.acquire(); // IllegalStateException once closed
+        try {
+            int ev = Short.toUnsignedInt(events);
+            if (fd != linkedDevice || ev != linkedEvents || linkedFd != linkedExtra) {
+                put(0, fd, events);
+                put(1, linkedFd, Libc.POLLIN);
+                sync(e, 2);
+                linkedDevice = fd;
+                linkedEvents = ev;
+                linkedExtra = linkedFd;
+            }
+            int r = Libc.epollWait(e, ready, MAX, timeoutMillis);
+            if (r < 0) throw Errors.failure("epoll_wait", what, Libc.errno(), null);
+            int result = 0;
+            for (int k = 0; k < r; k++) {
+                long at = Libc.EPOLL_EVENT.byteSize() * k;
+                int got = ready.get(ValueLayout.JAVA_INT, at);
+                result |= ready.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 4) == 0 ? got & 0xffff : DeviceFd.EXTRA;
+            }
+            return result;
+        } finally {
+            ep.release();
+        }
+    }
+
+    /**
      * Parks the calling virtual thread until one of the first {@code n} descriptors of
      * {@link #pollFds} shows one of its events (or an error), or {@code timeoutMillis} ran out
      * ({@code -1}: no limit). The descriptors must be valid for the whole call (acquired).
@@ -138,6 +176,7 @@ public final class PollSet implements AutoCloseable {
 
     /** Makes the epoll instance hold exactly the first {@code n} descriptors of the pollfd array with their events. */
     private void sync(int epfd, int n) {
+        linkedDevice = -1; // awaitLinked checks again
         // drop members that are not wanted any more (by number and events)
         for (int m = 0; m < MAX; m++) {
             if (memberFd[m] < 0) continue;

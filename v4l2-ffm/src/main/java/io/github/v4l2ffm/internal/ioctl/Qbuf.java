@@ -10,13 +10,15 @@ import io.github.v4l2ffm.bindings.v4l2_plane;
 import io.github.v4l2ffm.internal.DeviceFd;
 import io.github.v4l2ffm.internal.Errno;
 import io.github.v4l2ffm.internal.Errors.Meaning;
+import io.github.v4l2ffm.internal.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
  * {@code VIDIOC_QBUF}, with its argument made once per stream and reused: queuing allocates
- * nothing. Set each plane with {@link #plane}, then {@link #queue}. {@code EINVAL}: the driver
+ * nothing. One thread at a time uses an instance (a stream queues under its queue lock): its
+ * errno is captured in memory of its own. Set each plane with {@link #plane}, then {@link #queue}. {@code EINVAL}: the driver
  * refused the buffer; {@code EIO}: the queue is in error; {@code EBUSY}: another handle owns it.
  */
 public final class Qbuf {
@@ -24,12 +26,14 @@ public final class Qbuf {
 
     private final Memory memory;
     private final MemorySegment buf, m, timestamp;
+    private final MemorySegment errnoState; // this call site's own: a stream queues under its queue lock
     private final MemorySegment[] planes, planeMemory; // each plane and its m union, sliced once: queuing slices nothing
 
     /** The argument for {@code planeCount}-plane buffers of {@code type} and {@code memory}, in {@code arena}. */
     public Qbuf(Arena arena, BufferType type, Memory memory, int planeCount) {
         this.memory = memory;
         buf = arena.allocate(v4l2_buffer.layout());
+        errnoState = Libc.errnoState(arena);
         m = v4l2_buffer.m(buf);
         timestamp = v4l2_buffer.timestamp(buf);
         v4l2_buffer.type(buf, type.value());
@@ -94,7 +98,7 @@ public final class Qbuf {
         timeval.tv_sec(timestamp, timestampNanos / 1_000_000_000L);
         timeval.tv_usec(timestamp, timestampNanos % 1_000_000_000L / 1000L);
         if (planes != null) v4l2_buffer.length(buf, planes.length);
-        int r = fd.tryIoctl(Videodev2.VIDIOC_QBUF(), buf);
+        int r = fd.tryIoctl(Videodev2.VIDIOC_QBUF(), buf, errnoState);
         if (r < 0) throw fd.failure(NAME, -r, meaning(-r), "buffer " + index + " of " + queueName);
     }
 

@@ -34,6 +34,8 @@ public final class FrameTelemetry {
     private final SequenceGapEvent gap = new SequenceGapEvent();
     private BufferHeldEvent[] held = new BufferHeldEvent[0]; // by buffer index; capture queues only
     private boolean[] holding = new boolean[0]; // by buffer index: its BufferHeld event began at its dequeue
+    private int holdingCount; // how many of holding are true
+    private final BufferHeldEvent heldProbe = new BufferHeldEvent(); // asked whether BufferHeld is enabled
 
     private boolean hasLast;
     private int lastSequence;
@@ -72,6 +74,20 @@ public final class FrameTelemetry {
      * begins the buffer's BufferHeld event (capture).
      */
     public void dequeued(V4l2Buffer b, int queuedNow) {
+        if (holdingCount == 0 && !frame.isEnabled() && !gap.isEnabled() && !heldProbe.isEnabled()) {
+            // no recording: only what the first recorded frame needs (small enough to compile
+            // into the caller's frame path)
+            hasLast = true;
+            lastSequence = b.sequence();
+            lastTimestamp = b.timestampNanos();
+            lastMonotonic = b.timestampType() == TimestampType.MONOTONIC;
+            return;
+        }
+        recorded(b, queuedNow);
+    }
+
+    /** {@link #dequeued}, with an event enabled or a BufferHeld event begun. */
+    private void recorded(V4l2Buffer b, int queuedNow) {
         int seq = b.sequence();
         long ts = b.timestampNanos();
         TimestampType clock = b.timestampType();
@@ -129,12 +145,11 @@ public final class FrameTelemetry {
 
         int i = b.index();
         BufferHeldEvent h = heldEvent(i);
-        if (h.isEnabled()) {
-            h.begin();
-            holding[i] = true;
-        } else {
-            holding[i] = false;
-        }
+        boolean was = holding[i];
+        boolean now = h.isEnabled();
+        if (now) h.begin();
+        holding[i] = now;
+        holdingCount += (now ? 1 : 0) - (was ? 1 : 0);
     }
 
     /**
@@ -158,6 +173,7 @@ public final class FrameTelemetry {
         boolean[] began = holding;
         if (i >= began.length || !began[i]) return; // not dequeued with the event enabled (or never dequeued)
         began[i] = false;
+        holdingCount--;
         BufferHeldEvent h = held[i];
         h.end();
         if (h.shouldCommit()) {
