@@ -316,18 +316,19 @@ public final class DeviceFd implements AutoCloseable {
      */
     public int pollLinked(PollSet set, short events, int linkedFd, int timeoutMillis) {
         if (linkedFd < 0) throw new IllegalArgumentException("no linked descriptor");
-        return poll(set, events, false, linkedFd, timeoutMillis);
-    }
-
-    private int poll(PollSet set, short events, boolean withWake, int extraFd, int timeoutMillis) {
-        if (!withWake && timeoutMillis != 0 && set.steady() && !Thread.currentThread().isVirtual()) {
-            int f = acquire(); // a stream's wait, once a frame: the device and its linked stop eventfd
+        if (timeoutMillis != 0 && set.steady() && !Thread.currentThread().isVirtual()) {
+            // a stream's wait, once a frame: here, not in poll(), which is too big to inline
+            int f = acquire();
             try {
-                return set.awaitLinked(f, events, extraFd, timeoutMillis);
+                return set.awaitLinked(f, events, linkedFd, timeoutMillis);
             } finally {
                 release();
             }
         }
+        return poll(set, events, false, linkedFd, timeoutMillis);
+    }
+
+    private int poll(PollSet set, short events, boolean withWake, int extraFd, int timeoutMillis) {
         MemorySegment pollFds = set.pollFds;
         int f = acquire();
         try {

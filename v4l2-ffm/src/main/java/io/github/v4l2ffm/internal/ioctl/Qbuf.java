@@ -99,7 +99,12 @@ public final class Qbuf {
         timeval.tv_usec(timestamp, timestampNanos % 1_000_000_000L / 1000L);
         if (planes != null) v4l2_buffer.length(buf, planes.length);
         int r = fd.tryIoctl(Videodev2.VIDIOC_QBUF(), buf, errnoState);
-        if (r < 0) throw fd.failure(NAME, -r, meaning(-r), "buffer " + index + " of " + queueName);
+        if (r < 0) throw refused(fd, -r, index, queueName);
+    }
+
+    /** The exception for a refused buffer: apart from {@link #queue}, which stays small enough to inline. */
+    private static RuntimeException refused(DeviceFd fd, int errno, int index, String queueName) {
+        return fd.failure(NAME, errno, meaning(errno), "buffer " + index + " of " + queueName);
     }
 
     static Meaning meaning(int errno) {
