@@ -3,6 +3,7 @@ package io.github.v4l2ffm.internal.ioctl;
 import io.github.v4l2ffm.bindings.v4l2_ext_control;
 import io.github.v4l2ffm.bindings.v4l2_ext_controls;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -75,11 +76,14 @@ public final class ExtCtrls {
     public static final class Single {
         private final MemorySegment ctrls;
         private final MemorySegment control;
+        private final MemorySegment errnoState; // this object's own: callers hold its lock
         private int errno;
 
         public Single() {
             long size = v4l2_ext_controls.layout().byteSize();
-            MemorySegment both = Arena.ofAuto().allocate(size + v4l2_ext_control.layout().byteSize(), 8);
+            Arena arena = Arena.ofAuto();
+            MemorySegment both = arena.allocate(size + v4l2_ext_control.layout().byteSize(), 8);
+            errnoState = Libc.errnoState(arena);
             ctrls = both.asSlice(0, size);
             control = both.asSlice(size, v4l2_ext_control.layout().byteSize());
         }
@@ -98,7 +102,7 @@ public final class ExtCtrls {
             v4l2_ext_control.id(control, id);
             if (kind == Kind.INT64) v4l2_ext_control.value64(control, value);
             else v4l2_ext_control.value(control, (int) value);
-            int r = fd.tryIoctl(op.request(), ctrls);
+            int r = fd.tryIoctl(op.request(), ctrls, errnoState);
             if (r < 0) {
                 errno = -r;
                 return 0;

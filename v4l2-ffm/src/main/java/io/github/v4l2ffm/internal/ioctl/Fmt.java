@@ -8,6 +8,7 @@ import io.github.v4l2ffm.V4l2Exception.Reason;
 import io.github.v4l2ffm.VideoFormat;
 import io.github.v4l2ffm.bindings.*;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Libc;
 import io.github.v4l2ffm.internal.Errno;
 import io.github.v4l2ffm.internal.Errors.Meaning;
 
@@ -39,7 +40,8 @@ public final class Fmt {
     private static final BufferType[] TYPES = BufferType.values();
 
     // one device's argument, and per buffer type the last answer as bytes and as its record
-    private final MemorySegment arg = Arena.ofAuto().allocate(v4l2_format.layout());
+    private final MemorySegment arg;
+    private final MemorySegment errnoState; // this object's own: it asks under its lock
     private final MemorySegment[] lastBytes = new MemorySegment[TYPES.length];
     private final VideoFormat[] last = new VideoFormat[TYPES.length];
 
@@ -50,13 +52,16 @@ public final class Fmt {
      * freed with this object.
      */
     public Fmt() {
+        Arena arena = Arena.ofAuto();
+        arg = arena.allocate(v4l2_format.layout());
+        errnoState = Libc.errnoState(arena);
     }
 
     /** The current format of the {@code type} queue ({@code VIDIOC_G_FMT}). */
     public synchronized VideoFormat get(DeviceFd fd, BufferType type) {
         arg.fill((byte) 0);
         v4l2_format.type(arg, type.value());
-        int r = fd.tryIoctl(VIDIOC_G_FMT(), arg);
+        int r = fd.tryIoctl(VIDIOC_G_FMT(), arg, errnoState);
         if (r < 0) throw fd.failure(Op.GET.call, -r, meaning(Op.GET, -r, type), null);
         return answer(type, true);
     }
@@ -66,7 +71,7 @@ public final class Fmt {
         if (op == Op.GET) return get(fd, in.type());
         arg.fill((byte) 0);
         encode(arg, in);
-        int r = fd.tryIoctl(op == Op.SET ? VIDIOC_S_FMT() : VIDIOC_TRY_FMT(), arg);
+        int r = fd.tryIoctl(op == Op.SET ? VIDIOC_S_FMT() : VIDIOC_TRY_FMT(), arg, errnoState);
         if (r < 0) throw fd.failure(op.call, -r, meaning(op, -r, in.type()), null);
         return answer(in.type(), op == Op.SET);
     }

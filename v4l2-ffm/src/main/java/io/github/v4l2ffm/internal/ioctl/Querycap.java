@@ -5,6 +5,7 @@ import io.github.v4l2ffm.V4l2Exception.Reason;
 import io.github.v4l2ffm.bindings.Videodev2;
 import io.github.v4l2ffm.bindings.v4l2_capability;
 import io.github.v4l2ffm.internal.DeviceFd;
+import io.github.v4l2ffm.internal.Libc;
 import io.github.v4l2ffm.internal.Errno;
 import io.github.v4l2ffm.internal.Errors.Meaning;
 
@@ -20,6 +21,7 @@ public final class Querycap {
     // one device's argument and its last answer, as bytes and as the record made from them
     private final MemorySegment arg;
     private final MemorySegment lastBytes;
+    private final MemorySegment errnoState; // this object's own: it asks under its lock
     private Capabilities last;
 
     /**
@@ -28,14 +30,16 @@ public final class Querycap {
      * asking again allocates nothing. The memory is freed with this object.
      */
     public Querycap() {
-        MemorySegment both = Arena.ofAuto().allocate(2 * SIZE, 8);
+        Arena arena = Arena.ofAuto();
+        MemorySegment both = arena.allocate(2 * SIZE, 8);
+        errnoState = Libc.errnoState(arena);
         arg = both.asSlice(0, SIZE);
         lastBytes = both.asSlice(SIZE, SIZE);
     }
 
     /** Asks the kernel; the previous answer's record if nothing changed. */
     public synchronized Capabilities query(DeviceFd fd) {
-        int r = fd.tryIoctl(Videodev2.VIDIOC_QUERYCAP(), arg);
+        int r = fd.tryIoctl(Videodev2.VIDIOC_QUERYCAP(), arg, errnoState);
         if (r < 0) throw failure(fd, -r);
         if (last != null && arg.mismatch(lastBytes) < 0) return last;
         Capabilities c = decode(arg);
