@@ -16,8 +16,8 @@ import java.lang.foreign.ValueLayout;
  * every descriptor with the kernel on every wait. Counted in instructions in the lab (vivid,
  * {@code benchmarks/side-by-side.sh --icount}): a C loop's frame costs some 500 fewer waiting in
  * {@code epoll_wait} on the device and an eventfd than in {@code poll(2)} on both, fewer even than
- * in {@code poll(2)} on the device alone; the library's capturing thread, some 200 fewer (its
- * bookkeeping here takes some of the gain). Other wait sites (a wait for an event, the device
+ * in {@code poll(2)} on the device alone. A stream's wait ({@link #awaitLinked}) checks that the
+ * instance holds its two descriptors and waits, with no pollfd array to fill and read back. Other wait sites (a wait for an event, the device
  * monitor) keep {@code poll(2)} on platform threads and make no epoll instance for them.
  *
  * <p>The epoll instance is made on the first wait that needs it. {@link #close()} closes it
