@@ -10,6 +10,7 @@ import io.github.v4l2ffm.V4l2Device;
 import io.github.v4l2ffm.junit.Driver;
 import io.github.v4l2ffm.junit.Vim2m;
 import io.github.v4l2ffm.junit.WithV4l2Drivers;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +20,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -34,6 +36,27 @@ class Vim2mTest {
     static Stream<Arguments> cases() {
         return Stream.of("RGB3", "BGR3", "RGBP", "YUYV").flatMap(f -> Stream.of(
                 Arguments.of(f, false, false), Arguments.of(f, true, false), Arguments.of(f, false, true), Arguments.of(f, true, true)));
+    }
+
+    /**
+     * {@code format()} answers each queue's own format whichever queue was asked before: the
+     * library reuses one argument for every {@code VIDIOC_G_FMT} of a device without clearing it
+     * (the kernel clears the answer itself), so an answer must not keep bytes of the last one.
+     */
+    @Test
+    void formatAnswersKeepToTheirQueue(@Driver("vim2m") V4l2Device m2m) {
+        VideoFormat in = m2m.outputQueue().setFormat(640, 480, PixelFormat.RGB24);
+        VideoFormat out = m2m.captureQueue().setFormat(W, H, PixelFormat.YUYV);
+        assertNotEquals(in, out);
+        assertEquals("RGB3", in.pixelFormat().fourcc());
+        assertEquals("YUYV", out.pixelFormat().fourcc());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(in, m2m.outputQueue().format(), "the OUTPUT queue's format, asked after the CAPTURE queue's");
+            assertEquals(out, m2m.captureQueue().format(), "the CAPTURE queue's format, asked after the OUTPUT queue's");
+        }
+        VideoFormat tried = m2m.tryFormat(out.withSize(64, 48).withPixelFormat(PixelFormat.RGB24));
+        assertEquals("RGB3", tried.pixelFormat().fourcc());
+        assertEquals(out, m2m.captureQueue().format(), "TRY_FMT changes nothing, nor does its answer show in G_FMT's");
     }
 
     @ParameterizedTest(name = "RGB3 -> {0}, hflip={1}, vflip={2}")
