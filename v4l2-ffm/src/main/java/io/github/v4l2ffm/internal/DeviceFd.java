@@ -345,8 +345,6 @@ public final class DeviceFd implements AutoCloseable {
             if (timeoutMillis != 0 && Thread.currentThread().isVirtual()) {
                 // arming the wait reports a descriptor that is ready already at once: no poll before it
                 r = set.awaitVirtual(n, timeoutMillis) ? Libc.poll(pollFds, n, 0) : 0;
-            } else if (timeoutMillis != 0 && set.steady()) {
-                r = set.awaitPlatform(n, timeoutMillis); // fills in the revents as poll does
             } else {
                 r = Libc.poll(pollFds, n, timeoutMillis);
             }

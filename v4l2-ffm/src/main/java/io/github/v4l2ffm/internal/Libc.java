@@ -111,7 +111,8 @@ public final class Libc {
         return (int) ERRNO.get(STATE.get(), 0L);
     }
 
-    private static MemorySegment state() {
+    /** The calling thread's capture buffer, which {@link #errno()} reads. */
+    public static MemorySegment threadState() {
         return STATE.get();
     }
 
@@ -119,7 +120,7 @@ public final class Libc {
         try {
             int r;
             do {
-                r = (int) OPEN.invokeExact(state(), path, flags, 0);
+                r = (int) OPEN.invokeExact(threadState(), path, flags, 0);
             } while (r < 0 && errno() == EINTR);
             return r;
         } catch (Throwable t) {
@@ -130,14 +131,14 @@ public final class Libc {
     /** close(2); never retried (on Linux the fd is gone even when EINTR is reported). */
     public static int close(int fd) {
         try {
-            return (int) CLOSE.invokeExact(state(), fd);
+            return (int) CLOSE.invokeExact(threadState(), fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     public static int ioctl(int fd, long request, MemorySegment arg) {
-        return ioctl(state(), fd, request, arg);
+        return ioctl(threadState(), fd, request, arg);
     }
 
     /**
@@ -168,11 +169,6 @@ public final class Libc {
         }
     }
 
-    /** The calling thread's capture buffer, which {@link #errno()} reads. */
-    public static MemorySegment threadState() {
-        return STATE.get();
-    }
-
     /**
      * ioctl(2) for a request whose failure changes nothing and can be asked again at once
      * ({@code VIDIOC_DQBUF} on a non-blocking descriptor): made without errno capture, and when it
@@ -201,7 +197,7 @@ public final class Libc {
         try {
             int r;
             do {
-                r = (int) IOCTL_INT.invokeExact(state(), fd, request, arg);
+                r = (int) IOCTL_INT.invokeExact(threadState(), fd, request, arg);
             } while (r < 0 && errno() == EINTR);
             return r;
         } catch (Throwable t) {
@@ -212,7 +208,7 @@ public final class Libc {
     /** mmap(2); returns the address, or -1 on failure (errno set). */
     public static long mmap(long length, int prot, int flags, int fd, long offset) {
         try {
-            MemorySegment r = (MemorySegment) MMAP.invokeExact(state(), MemorySegment.NULL, length, prot, flags, fd, offset);
+            MemorySegment r = (MemorySegment) MMAP.invokeExact(threadState(), MemorySegment.NULL, length, prot, flags, fd, offset);
             return r.address();
         } catch (Throwable t) {
             throw rethrow(t);
@@ -221,7 +217,7 @@ public final class Libc {
 
     public static int munmap(long address, long length) {
         try {
-            return (int) MUNMAP.invokeExact(state(), MemorySegment.ofAddress(address), length);
+            return (int) MUNMAP.invokeExact(threadState(), MemorySegment.ofAddress(address), length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -236,7 +232,7 @@ public final class Libc {
         try {
             int r = (int) POLL_NO_ERRNO.invokeExact(fds, nfds, timeoutMillis);
             if (r >= 0) return r;
-            r = (int) POLL.invokeExact(state(), fds, nfds, 0);
+            r = (int) POLL.invokeExact(threadState(), fds, nfds, 0);
             return r < 0 && errno() == EINTR ? 0 : r;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -247,7 +243,7 @@ public final class Libc {
         try {
             long r;
             do {
-                r = (long) READ.invokeExact(state(), fd, buf, count);
+                r = (long) READ.invokeExact(threadState(), fd, buf, count);
             } while (r < 0 && errno() == EINTR);
             return r;
         } catch (Throwable t) {
@@ -259,7 +255,7 @@ public final class Libc {
         try {
             long r;
             do {
-                r = (long) WRITE.invokeExact(state(), fd, buf, count);
+                r = (long) WRITE.invokeExact(threadState(), fd, buf, count);
             } while (r < 0 && errno() == EINTR);
             return r;
         } catch (Throwable t) {
@@ -271,7 +267,7 @@ public final class Libc {
 
     public static int eventfd(int initval, int flags) {
         try {
-            return (int) EVENTFD.invokeExact(state(), initval, flags);
+            return (int) EVENTFD.invokeExact(threadState(), initval, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -279,7 +275,7 @@ public final class Libc {
 
     public static int dup(int fd) {
         try {
-            return (int) DUP.invokeExact(state(), fd);
+            return (int) DUP.invokeExact(threadState(), fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -290,7 +286,7 @@ public final class Libc {
 
     public static int memfdCreate(MemorySegment name, int flags) {
         try {
-            return (int) MEMFD_CREATE.invokeExact(state(), name, flags);
+            return (int) MEMFD_CREATE.invokeExact(threadState(), name, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -300,7 +296,7 @@ public final class Libc {
         try {
             int r;
             do {
-                r = (int) FTRUNCATE.invokeExact(state(), fd, length);
+                r = (int) FTRUNCATE.invokeExact(threadState(), fd, length);
             } while (r < 0 && errno() == EINTR);
             return r;
         } catch (Throwable t) {
@@ -310,7 +306,7 @@ public final class Libc {
 
     public static int fcntl(int fd, int cmd, int arg) {
         try {
-            return (int) FCNTL_INT.invokeExact(state(), fd, cmd, arg);
+            return (int) FCNTL_INT.invokeExact(threadState(), fd, cmd, arg);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -323,7 +319,7 @@ public final class Libc {
     /** socketpair(2): two connected sockets, their descriptors written to {@code fds} (two ints). */
     public static int socketpair(int domain, int type, int protocol, MemorySegment fds) {
         try {
-            return (int) SOCKETPAIR.invokeExact(state(), domain, type, protocol, fds);
+            return (int) SOCKETPAIR.invokeExact(threadState(), domain, type, protocol, fds);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -332,7 +328,7 @@ public final class Libc {
     /** socket(2). */
     public static int socket(int domain, int type, int protocol) {
         try {
-            return (int) SOCKET.invokeExact(state(), domain, type, protocol);
+            return (int) SOCKET.invokeExact(threadState(), domain, type, protocol);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -341,7 +337,7 @@ public final class Libc {
     /** bind(2). */
     public static int bind(int fd, MemorySegment address, int length) {
         try {
-            return (int) BIND.invokeExact(state(), fd, address, length);
+            return (int) BIND.invokeExact(threadState(), fd, address, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -350,7 +346,7 @@ public final class Libc {
     /** listen(2). */
     public static int listen(int fd, int backlog) {
         try {
-            return (int) LISTEN.invokeExact(state(), fd, backlog);
+            return (int) LISTEN.invokeExact(threadState(), fd, backlog);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -361,7 +357,7 @@ public final class Libc {
         try {
             int r;
             do {
-                r = (int) ACCEPT.invokeExact(state(), fd, MemorySegment.NULL, MemorySegment.NULL, flags);
+                r = (int) ACCEPT.invokeExact(threadState(), fd, MemorySegment.NULL, MemorySegment.NULL, flags);
             } while (r < 0 && errno() == EINTR);
             return r;
         } catch (Throwable t) {
@@ -372,7 +368,7 @@ public final class Libc {
     /** getsockname(2); {@code length} holds the address buffer's size (an int) in and out. */
     public static int getsockname(int fd, MemorySegment address, MemorySegment length) {
         try {
-            return (int) GETSOCKNAME.invokeExact(state(), fd, address, length);
+            return (int) GETSOCKNAME.invokeExact(threadState(), fd, address, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -381,7 +377,7 @@ public final class Libc {
     /** shutdown(2): wakes a thread blocked reading the socket. */
     public static int shutdown(int fd, int how) {
         try {
-            return (int) SHUTDOWN.invokeExact(state(), fd, how);
+            return (int) SHUTDOWN.invokeExact(threadState(), fd, how);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -402,7 +398,7 @@ public final class Libc {
     /** epoll_create1(2). */
     public static int epollCreate1(int flags) {
         try {
-            return (int) EPOLL_CREATE1.invokeExact(state(), flags);
+            return (int) EPOLL_CREATE1.invokeExact(threadState(), flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -411,7 +407,7 @@ public final class Libc {
     /** epoll_ctl(2); {@code event} is one {@link #EPOLL_EVENT} (ignored by {@link #EPOLL_CTL_DEL}). */
     public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
         try {
-            return (int) EPOLL_CTL.invokeExact(state(), epfd, op, fd, event);
+            return (int) EPOLL_CTL.invokeExact(threadState(), epfd, op, fd, event);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -425,7 +421,7 @@ public final class Libc {
         try {
             int r = (int) EPOLL_WAIT_NO_ERRNO.invokeExact(epfd, events, max, timeoutMillis);
             if (r >= 0) return r;
-            r = (int) EPOLL_WAIT.invokeExact(state(), epfd, events, max, 0); // as poll: its errno, or what is ready now
+            r = (int) EPOLL_WAIT.invokeExact(threadState(), epfd, events, max, 0); // as poll: its errno, or what is ready now
             return r < 0 && errno() == EINTR ? 0 : r;
         } catch (Throwable t) {
             throw rethrow(t);

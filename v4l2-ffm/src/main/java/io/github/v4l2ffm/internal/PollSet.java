@@ -11,14 +11,16 @@ import java.lang.foreign.ValueLayout;
  * waits (a stream, an event wait, the device monitor); one thread waits on it at a time.
  *
  * <p>A wait site that waits over and over on the same descriptors (a stream, once a frame) is
- * made {@code steady}: its platform threads wait in {@code epoll_wait(2)} on the epoll instance
- * too, whose descriptors are registered once, where {@code poll(2)} would register and unregister
+ * made {@code steady}: its platform threads' waits on a device and its linked stop eventfd
+ * ({@link DeviceFd#pollLinked}) block in {@code epoll_wait(2)} on the epoll instance too, whose
+ * descriptors are registered once, where {@code poll(2)} would register and unregister
  * every descriptor with the kernel on every wait. Counted in instructions in the lab (vivid,
  * {@code benchmarks/side-by-side.sh --icount}): a C loop's frame costs some 500 fewer waiting in
  * {@code epoll_wait} on the device and an eventfd than in {@code poll(2)} on both, fewer even than
- * in {@code poll(2)} on the device alone. A stream's wait ({@link #awaitLinked}) checks that the
- * instance holds its two descriptors and waits, with no pollfd array to fill and read back. Other wait sites (a wait for an event, the device
- * monitor) keep {@code poll(2)} on platform threads and make no epoll instance for them.
+ * in {@code poll(2)} on the device alone. Such a wait ({@link #awaitLinked}) checks that the
+ * instance holds its two descriptors and waits, with no pollfd array to fill and read back. Other
+ * wait sites (a wait for an event, the device monitor) keep {@code poll(2)} on platform threads
+ * and make no epoll instance for them.
  *
  * <p>The epoll instance is made on the first wait that needs it. {@link #close()} closes it
  * (after the last wait in flight).
@@ -54,7 +56,7 @@ public final class PollSet implements AutoCloseable {
         this.steady = steady;
     }
 
-    /** Whether platform threads wait on the epoll instance ({@link #awaitPlatform}). */
+    /** Whether platform threads wait on the epoll instance ({@link #awaitLinked}). */
     boolean steady() {
         return steady;
     }
@@ -86,38 +88,12 @@ public final class PollSet implements AutoCloseable {
     }
 
     /**
-     * Waits on the calling (platform) thread, in {@code epoll_wait(2)}, until one of the first
-     * {@code n} descriptors of {@link #pollFds} shows one of its events (or an error), or
-     * {@code timeoutMillis} ran out ({@code -1}: no limit); then fills in their {@code revents}
-     * as {@code poll(2)} does. The descriptors must be valid for the whole call (acquired). Only
-     * for a {@code steady} set.
-     *
-     * @return how many of the descriptors have events; 0 on timeout (or EINTR, as for poll)
-     */
-    int awaitPlatform(int n, int timeoutMillis) {
-        DeviceFd ep = epoll; // set once, under the lock; one thread waits at a time
-        if (ep == null) ep = epoll();
-        int e = ep.acquire(); // IllegalStateException once closed
-        try {
-            sync(e, n);
-            int r = Libc.epollWait(e, ready, MAX, timeoutMillis);
-            if (r < 0) throw Errors.failure("epoll_wait", what, Libc.errno(), null);
-            for (int k = 0; k < r; k++) { // put() cleared the revents
-                long at = Libc.EPOLL_EVENT.byteSize() * k;
-                int i = (int) ready.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 4);
-                pollFds.set(ValueLayout.JAVA_SHORT, 8L * i + 6, (short) ready.get(ValueLayout.JAVA_INT, at));
-            }
-            return r;
-        } finally {
-            ep.release();
-        }
-    }
-
-    /**
-     * {@link #awaitPlatform} for the wait a stream makes once a frame: descriptor {@code fd} for
-     * {@code events} and {@code linkedFd} (its stop eventfd) for reading, both acquired by the
-     * caller. The epoll instance already holds them after the first such wait, so this only
-     * checks that and waits: no pollfd array to fill and read back.
+     * Waits on the calling (platform) thread, in {@code epoll_wait(2)}, for the wait a stream
+     * makes once a frame: descriptor {@code fd} for {@code events} (or an error) and
+     * {@code linkedFd} (its stop eventfd) for reading, both acquired by the caller, until one is
+     * ready or {@code timeoutMillis} ran out ({@code -1}: no limit). The epoll instance already
+     * holds them after the first such wait, so this only checks that and waits: no pollfd array
+     * to fill and read back. Only for a {@code steady} set.
      *
      * @return {@code fd}'s events, with {@link DeviceFd#EXTRA} if {@code linkedFd} is readable; 0
      *         on timeout (or EINTR)
