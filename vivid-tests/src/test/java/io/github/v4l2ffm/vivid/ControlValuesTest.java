@@ -53,6 +53,15 @@ class ControlValuesTest {
         assertEquals(-12345, c.get(id("integer_32_bits")));
         long big = (1L << 40) + 7;
         assertEquals(big, c.set(id("integer_64_bits"), big).actual());
+        // one argument serves every single-control call: a 64-bit value leaves nothing behind for
+        // a 32-bit one (negative, so all its bits count), nor the other way round
+        assertEquals(big, c.get(id("integer_64_bits")));
+        assertEquals(-12345, c.get(id("integer_32_bits")));
+        assertEquals(-7, c.set(id("integer_32_bits"), -7).actual());
+        assertEquals(big, c.get(id("integer_64_bits")));
+        assertEquals(-(1L << 35), c.set(id("integer_64_bits"), -(1L << 35)).actual());
+        assertEquals(-7, c.get(id("integer_32_bits")));
+        assertEquals(-(1L << 35), c.get(id("integer_64_bits")));
         assertEquals(0, c.set(id("boolean"), 0).actual());
         assertEquals(1, c.set(id("boolean"), 1).actual());
         assertEquals(4, c.set(id("menu"), 4).actual());

@@ -39,11 +39,16 @@ public final class Fmt {
     private static final long SIZE = v4l2_format.layout().byteSize();
     private static final BufferType[] TYPES = BufferType.values();
 
-    // one device's argument, and per buffer type the last answer as bytes and as its record
+    // the bytes a format's record is made from: the type and its padding, then v4l2_pix_format
+    // (v4l2_meta_format is shorter) or the whole v4l2_pix_format_mplane. The rest of the union is
+    // 0 in every answer (the kernel clears it before the driver fills it in)
+    private static final long SINGLE_PLANAR_BYTES = v4l2_format.fmt$offset() + v4l2_pix_format.layout().byteSize();
+
+    // one device's argument, and per buffer type the last answer
     private final MemorySegment arg;
     private final MemorySegment errnoState; // this object's own: it asks under its lock
-    private final MemorySegment[] lastBytes = new MemorySegment[TYPES.length];
-    private final VideoFormat[] last = new VideoFormat[TYPES.length];
+    @SuppressWarnings("unchecked")
+    private final KeptAnswer<VideoFormat>[] last = new KeptAnswer[TYPES.length];
 
     /**
      * One device's G_FMT, S_FMT and TRY_FMT: the argument is allocated once and reused under this
@@ -81,14 +86,13 @@ public final class Fmt {
 
     /** The record for the answer in {@code arg}: the kept one if the bytes are the same; {@code keep}: keep this one. */
     private VideoFormat answer(BufferType type, boolean keep) {
-        int t = type.ordinal();
-        MemorySegment kept = lastBytes[t];
-        if (kept != null && arg.mismatch(kept) < 0) return last[t];
+        KeptAnswer<VideoFormat> kept = last[type.ordinal()];
+        VideoFormat same = kept == null ? null : kept.match(arg, type.isMultiplanar() ? SIZE : SINGLE_PLANAR_BYTES);
+        if (same != null) return same;
         VideoFormat f = decode(arg, type);
         if (keep) {
-            if (kept == null) lastBytes[t] = kept = Arena.ofAuto().allocate(SIZE, 8);
-            MemorySegment.copy(arg, 0, kept, 0, SIZE);
-            last[t] = f;
+            if (kept == null) last[type.ordinal()] = kept = new KeptAnswer<>(SIZE);
+            kept.keep(arg, f);
         }
         return f;
     }

@@ -18,11 +18,10 @@ public final class Querycap {
 
     private static final long SIZE = v4l2_capability.layout().byteSize();
 
-    // one device's argument and its last answer, as bytes and as the record made from them
+    // one device's argument and its last answer
     private final MemorySegment arg;
-    private final MemorySegment lastBytes;
     private final MemorySegment errnoState; // this object's own: it asks under its lock
-    private Capabilities last;
+    private final KeptAnswer<Capabilities> last = new KeptAnswer<>(SIZE);
 
     /**
      * One device's QUERYCAP: the argument is allocated once and reused under this object's lock;
@@ -31,20 +30,18 @@ public final class Querycap {
      */
     public Querycap() {
         Arena arena = Arena.ofAuto();
-        MemorySegment both = arena.allocate(2 * SIZE, 8);
+        arg = arena.allocate(SIZE, 8);
         errnoState = Libc.errnoState(arena);
-        arg = both.asSlice(0, SIZE);
-        lastBytes = both.asSlice(SIZE, SIZE);
     }
 
     /** Asks the kernel; the previous answer's record if nothing changed. */
     public synchronized Capabilities query(DeviceFd fd) {
         int r = fd.tryIoctl(Videodev2.VIDIOC_QUERYCAP(), arg, errnoState);
         if (r < 0) throw failure(fd, -r);
-        if (last != null && arg.mismatch(lastBytes) < 0) return last;
+        Capabilities same = last.match(arg, SIZE);
+        if (same != null) return same;
         Capabilities c = decode(arg);
-        MemorySegment.copy(arg, 0, lastBytes, 0, SIZE);
-        last = c;
+        last.keep(arg, c);
         return c;
     }
 
