@@ -209,7 +209,7 @@ public final class Streaming implements AutoCloseable {
                 int left = deadline == Long.MAX_VALUE ? -1 : remaining(deadline, first ? now : System.nanoTime());
                 first = false;
                 if (left == 0) return null;
-                int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, left);
+                int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, left, deadline);
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) return afterPollError(revents);
             }
         }
@@ -320,7 +320,7 @@ public final class Streaming implements AutoCloseable {
                 checkStreaming(true);
                 if (pending) return READY_BUFFER;
                 int left = remaining(deadline, first ? now : System.nanoTime()); // the first wait: the clock read on entry
-                int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber, left);
+                int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber, left, deadline);
                 if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     if (tryDequeue()) {

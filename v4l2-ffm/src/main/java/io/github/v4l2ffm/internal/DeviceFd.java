@@ -313,14 +313,18 @@ public final class DeviceFd implements AutoCloseable {
      * {@link #poll}, without the wake eventfd: for a wait whose {@code linkedFd} was
      * {@linkplain #linkWake linked} to it, so that closing or losing the device signals that one
      * (and the result has {@link #EXTRA}). One descriptor fewer for the kernel to poll per wait.
+     * A steady set's wait on a platform thread ({@link PollSet#awaitLinked}) ends at
+     * {@code deadline} ({@link System#nanoTime()} terms, {@link Long#MAX_VALUE} for none, the same
+     * moment as {@code timeoutMillis} from now), kept by a timer of the set's own; any other wait
+     * by {@code timeoutMillis}. Either reports 0 when it ends with nothing ready.
      */
-    public int pollLinked(PollSet set, short events, int linkedFd, int timeoutMillis) {
+    public int pollLinked(PollSet set, short events, int linkedFd, int timeoutMillis, long deadline) {
         if (linkedFd < 0) throw new IllegalArgumentException("no linked descriptor");
         if (timeoutMillis != 0 && set.steady() && !Thread.currentThread().isVirtual()) {
             // a stream's wait, once a frame: here, not in poll(), which is too big to inline
             int f = acquire();
             try {
-                return set.awaitLinked(f, events, linkedFd, timeoutMillis);
+                return set.awaitLinked(f, events, linkedFd, deadline);
             } finally {
                 release();
             }

@@ -79,6 +79,9 @@ public final class Libc {
     private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle TIMERFD_CREATE = downcall("timerfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle TIMERFD_SETTIME = downcall("timerfd_settime",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
 
     /** The system's page size in bytes. */
     public static final long PAGE_SIZE = pageSize();
@@ -408,6 +411,39 @@ public final class Libc {
     public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
         try {
             return (int) EPOLL_CTL.invokeExact(threadState(), epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static final int CLOCK_MONOTONIC = 1;
+    public static final int TFD_CLOEXEC = 0x80000, TFD_NONBLOCK = 0x800;
+
+    /** Layout of {@code struct itimerspec}: the interval, then the first expiry, each a {@code struct timespec} (seconds, nanoseconds). */
+    public static final StructLayout ITIMERSPEC = MemoryLayout.structLayout(
+            JAVA_LONG.withName("interval_sec"), JAVA_LONG.withName("interval_nsec"),
+            JAVA_LONG.withName("value_sec"), JAVA_LONG.withName("value_nsec"));
+
+    /** timerfd_create(2). */
+    public static int timerfdCreate(int clockId, int flags) {
+        try {
+            return (int) TIMERFD_CREATE.invokeExact(threadState(), clockId, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * timerfd_settime(2) with relative times: {@code spec} (an {@link #ITIMERSPEC}) is filled in
+     * with a single expiry {@code nanos} from now (at least 1 ns; 0 disarms), no interval.
+     */
+    public static int timerfdSetRelative(int fd, MemorySegment spec, long nanos) {
+        spec.set(JAVA_LONG, 0, 0L);
+        spec.set(JAVA_LONG, 8, 0L);
+        spec.set(JAVA_LONG, 16, nanos / 1_000_000_000L);
+        spec.set(JAVA_LONG, 24, nanos % 1_000_000_000L);
+        try {
+            return (int) TIMERFD_SETTIME.invokeExact(threadState(), fd, 0, spec, MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -22,12 +22,17 @@ import java.lang.foreign.ValueLayout;
  * wait sites (a wait for an event, the device monitor) keep {@code poll(2)} on platform threads
  * and make no epoll instance for them.
  *
- * <p>The epoll instance is made on the first wait that needs it. {@link #close()} closes it
- * (after the last wait in flight).
+ * <p>Such a wait ends at its deadline by a timerfd of the set's own, a third member of the epoll
+ * instance, not by {@code epoll_wait}'s timeout (see {@link #awaitLinked}).
+ *
+ * <p>The epoll instance is made on the first wait that needs it, the timer on the first such wait
+ * with a deadline. {@link #close()} closes both (after the last wait in flight).
  */
 public final class PollSet implements AutoCloseable {
-    /** At most this many descriptors: a device, its wake eventfd and one more. */
+    /** At most this many descriptors: a device, its wake eventfd and one more; a stream's device, stop eventfd and timer. */
     static final int MAX = 3;
+    private static final int TIMER_INDEX = 2; // the timer's entry, and its epoll data
+    private static final long NOT_ARMED = Long.MIN_VALUE;
 
     final MemorySegment pollFds;
     private final String what;
@@ -39,9 +44,15 @@ public final class PollSet implements AutoCloseable {
     private final int[] wantedEvents = new int[MAX];
     private final int[] memberFd = {-1, -1, -1};   // what the epoll instance holds now
     private final int[] memberEvents = new int[MAX];
+    private final int[] memberIndex = new int[MAX]; // the entry each was added as: its epoll data
     private final MemorySegment event;
     private final MemorySegment ready; // what epoll_wait reports: up to MAX events
     private int linkedDevice = -1, linkedEvents, linkedExtra = -1; // what awaitLinked left in the epoll instance
+    private boolean linkedTimer;
+    private DeviceFd timer;                        // awaitLinked's timerfd, made on the first bounded wait
+    private int timerNumber = -1;
+    private long timerAt = NOT_ARMED;              // when it fires, in System.nanoTime() terms
+    private final MemorySegment timerSpec;
     private boolean closed;
 
     /**
@@ -52,6 +63,7 @@ public final class PollSet implements AutoCloseable {
         this.pollFds = arena.allocate(Libc.POLLFD, MAX);
         this.event = arena.allocate(Libc.EPOLL_EVENT);
         this.ready = steady ? arena.allocate(Libc.EPOLL_EVENT, MAX) : null;
+        this.timerSpec = steady ? arena.allocate(Libc.ITIMERSPEC) : null;
         this.what = what;
         this.steady = steady;
     }
@@ -91,39 +103,86 @@ public final class PollSet implements AutoCloseable {
      * Waits on the calling (platform) thread, in {@code epoll_wait(2)}, for the wait a stream
      * makes once a frame: descriptor {@code fd} for {@code events} (or an error) and
      * {@code linkedFd} (its stop eventfd) for reading, both acquired by the caller, until one is
-     * ready or {@code timeoutMillis} ran out ({@code -1}: no limit). The epoll instance already
-     * holds them after the first such wait, so this only checks that and waits: no pollfd array
-     * to fill and read back. Only for a {@code steady} set.
+     * ready or the deadline passes. The epoll instance already holds them after the first such
+     * wait, so this only checks that and waits: no pollfd array to fill and read back. Only for a
+     * {@code steady} set.
      *
+     * <p>The deadline is kept by a timerfd in the same epoll instance, not by {@code epoll_wait}'s
+     * timeout, which arms and cancels a kernel timer on every wait: some 800 instructions a frame
+     * in the lab ({@code --icount}), more than the library's own work a frame. The timer is armed
+     * for a wait's deadline only when it is not armed already for an earlier one: a stream whose
+     * frames come with the same timeout each time arms it once per timeout (at 60 fps and 5 s,
+     * once every 300 frames), when it fires and the next wait arms it again. A wait woken by the
+     * timer before its own deadline reports 0, as a timeout would, and its caller, seeing time
+     * left, waits again.
+     *
+     * @param deadline when to give up, in {@link System#nanoTime()} terms; {@link Long#MAX_VALUE}: never
      * @return {@code fd}'s events, with {@link DeviceFd#EXTRA} if {@code linkedFd} is readable; 0
-     *         on timeout (or EINTR)
+     *         when the timer fired (or on EINTR)
      */
-    int awaitLinked(int fd, short events, int linkedFd, int timeoutMillis) {
+    int awaitLinked(int fd, short events, int linkedFd, long deadline) {
         DeviceFd ep = epoll; // set once, under the lock; one thread waits at a time
         if (ep == null) ep = epoll();
         int e = ep.acquire(); // IllegalStateException once closed
         try {
+            if (deadline != Long.MAX_VALUE && (timerAt == NOT_ARMED || deadline - timerAt < 0)) arm(deadline);
             int ev = Short.toUnsignedInt(events);
-            if (fd != linkedDevice || ev != linkedEvents || linkedFd != linkedExtra) {
+            if (fd != linkedDevice || ev != linkedEvents || linkedFd != linkedExtra || linkedTimer != (timer != null)) {
                 put(0, fd, events);
                 put(1, linkedFd, Libc.POLLIN);
-                sync(e, 2);
+                if (timer != null) put(TIMER_INDEX, timerNumber, Libc.POLLIN);
+                sync(e, timer != null ? 3 : 2);
                 linkedDevice = fd;
                 linkedEvents = ev;
                 linkedExtra = linkedFd;
+                linkedTimer = timer != null;
             }
-            int r = Libc.epollWait(e, ready, MAX, timeoutMillis);
+            int r = Libc.epollWait(e, ready, MAX, -1);
             if (r < 0) throw Errors.failure("epoll_wait", what, Libc.errno(), null);
             int result = 0;
             for (int k = 0; k < r; k++) {
                 long at = Libc.EPOLL_EVENT.byteSize() * k;
                 int got = ready.get(ValueLayout.JAVA_INT, at);
-                result |= ready.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 4) == 0 ? got & 0xffff : DeviceFd.EXTRA;
+                long data = ready.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 4);
+                if (data == 0) result |= got & 0xffff;
+                else if (data == TIMER_INDEX) fired();
+                else result |= DeviceFd.EXTRA;
             }
             return result;
         } finally {
             ep.release();
         }
+    }
+
+    /** Arms the timer (made on first use) to fire at {@code deadline}. */
+    private void arm(long deadline) {
+        if (timer == null) {
+            int f = Libc.timerfdCreate(Libc.CLOCK_MONOTONIC, Libc.TFD_CLOEXEC | Libc.TFD_NONBLOCK);
+            if (f < 0) throw Errors.failure("timerfd_create", what, Libc.errno(), "making the timer that ends a wait at its deadline");
+            timer = DeviceFd.adopt(f, what + " timerfd");
+            timerNumber = f;
+        }
+        int f = timer.acquire();
+        try {
+            long in = Math.max(1, deadline - System.nanoTime());
+            if (Libc.timerfdSetRelative(f, timerSpec, in) < 0) {
+                throw Errors.failure("timerfd_settime", what, Libc.errno(), "arming the timer that ends a wait at its deadline");
+            }
+            timerAt = deadline;
+        } finally {
+            timer.release();
+        }
+    }
+
+    /** The timer fired: reads its count, so that it is no longer ready, and marks it unarmed. */
+    private void fired() {
+        int f = timer.acquire();
+        try {
+            Libc.read(f, timerSpec, 8); // into the spec's first 8 bytes, which arming writes anyway; EAGAIN if already read: the same outcome
+        } finally {
+            timer.release();
+        }
+        timerAt = NOT_ARMED;
     }
 
     /**
@@ -157,7 +216,7 @@ public final class PollSet implements AutoCloseable {
         for (int m = 0; m < MAX; m++) {
             if (memberFd[m] < 0) continue;
             boolean keep = false;
-            for (int i = 0; i < n && !keep; i++) keep = fd(i) == memberFd[m] && events(i) == memberEvents[m];
+            for (int i = 0; i < n && !keep; i++) keep = fd(i) == memberFd[m] && events(i) == memberEvents[m] && i == memberIndex[m];
             if (!keep) {
                 Libc.epollCtl(epfd, Libc.EPOLL_CTL_DEL, memberFd[m], event); // ENOENT if closed meanwhile: gone anyway
                 memberFd[m] = -1;
@@ -177,6 +236,7 @@ public final class PollSet implements AutoCloseable {
                 if (memberFd[m] < 0) {
                     memberFd[m] = fd;
                     memberEvents[m] = ev;
+                    memberIndex[m] = i;
                     break;
                 }
             }
@@ -191,7 +251,7 @@ public final class PollSet implements AutoCloseable {
         return wantedEvents[i];
     }
 
-    /** Closes the epoll instance, if one was made, once no wait uses it. Idempotent. */
+    /** Closes the epoll instance and the timer, if they were made, once no wait uses them. Idempotent. */
     @Override
     public void close() {
         DeviceFd ep;
@@ -204,5 +264,7 @@ public final class PollSet implements AutoCloseable {
         }
         if (w != null) w.close();
         if (ep != null) ep.close();
+        DeviceFd t = timer; // written only by awaitLinked, which the owner never runs alongside close()
+        if (t != null) t.close();
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The epoll downcalls: {@code struct epoll_event} and the constants as gcc sees them, and a round trip through an eventfd. */
 class EpollTest {
@@ -56,6 +57,52 @@ class EpollTest {
             efd.release();
         } finally {
             efd.close();
+            Libc.close(ep);
+        }
+    }
+
+    @Test
+    void timerfdLayoutAndConstantsMatchGcc(@TempDir Path tmp) throws IOException, InterruptedException {
+        Path c = tmp.resolve("probe.c");
+        Files.write(c, List.of("#include <stdio.h>", "#include <stddef.h>", "#include <time.h>", "#include <sys/timerfd.h>", "int main(void) {",
+                "  printf(\"%zu %zu %zu %zu %zu %d %d %d\\n\", sizeof(struct itimerspec), offsetof(struct itimerspec, it_interval.tv_sec),",
+                "    offsetof(struct itimerspec, it_interval.tv_nsec), offsetof(struct itimerspec, it_value.tv_sec),",
+                "    offsetof(struct itimerspec, it_value.tv_nsec), CLOCK_MONOTONIC, TFD_CLOEXEC, TFD_NONBLOCK);",
+                "  return 0;", "}"));
+        Path exe = tmp.resolve("probe");
+        run(tmp, "gcc", "-O0", "-o", exe.toString(), c.toString());
+        String expected = String.join(" ", List.of(Libc.ITIMERSPEC.byteSize(),
+                Libc.ITIMERSPEC.byteOffset(MemoryLayout.PathElement.groupElement("interval_sec")),
+                Libc.ITIMERSPEC.byteOffset(MemoryLayout.PathElement.groupElement("interval_nsec")),
+                Libc.ITIMERSPEC.byteOffset(MemoryLayout.PathElement.groupElement("value_sec")),
+                Libc.ITIMERSPEC.byteOffset(MemoryLayout.PathElement.groupElement("value_nsec")),
+                (long) Libc.CLOCK_MONOTONIC, (long) Libc.TFD_CLOEXEC, (long) Libc.TFD_NONBLOCK).stream().map(String::valueOf).toList());
+        assertEquals(expected, run(tmp, exe.toString()).strip());
+    }
+
+    @Test
+    void aTimerfdFiresOnceAfterItsTimeAndIsReadable() {
+        int ep = Libc.epollCreate1(Libc.EPOLL_CLOEXEC);
+        int t = Libc.timerfdCreate(Libc.CLOCK_MONOTONIC, Libc.TFD_CLOEXEC | Libc.TFD_NONBLOCK);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment spec = a.allocate(Libc.ITIMERSPEC);
+            MemorySegment ev = a.allocate(Libc.EPOLL_EVENT, 4);
+            ev.set(ValueLayout.JAVA_INT, 0, Libc.EPOLLIN);
+            ev.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, 2);
+            assertEquals(0, Libc.epollCtl(ep, Libc.EPOLL_CTL_ADD, t, ev));
+            assertEquals(0, Libc.epollWait(ep, ev, 4, 0), "not armed");
+            long start = System.nanoTime();
+            assertEquals(0, Libc.timerfdSetRelative(t, spec, 1_200_000_000L)); // seconds and nanoseconds both used
+            assertEquals(0, Libc.epollWait(ep, ev, 4, 100), "not yet");
+            assertEquals(1, Libc.epollWait(ep, ev, 4, 5_000));
+            long waited = System.nanoTime() - start;
+            assertTrue(waited >= 1_200_000_000L, "fired after " + waited + " ns");
+            assertEquals(2L, ev.get(ValueLayout.JAVA_LONG_UNALIGNED, 4));
+            assertEquals(8, Libc.read(t, spec, 8));
+            assertEquals(1L, spec.get(ValueLayout.JAVA_LONG, 0), "one expiry");
+            assertEquals(0, Libc.epollWait(ep, ev, 4, 0), "read: no longer ready");
+        } finally {
+            Libc.close(t);
             Libc.close(ep);
         }
     }

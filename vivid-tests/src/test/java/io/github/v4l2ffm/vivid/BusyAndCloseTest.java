@@ -5,6 +5,7 @@ import io.github.v4l2ffm.BufferSet;
 import io.github.v4l2ffm.Cid;
 import io.github.v4l2ffm.DeviceBusyException;
 import io.github.v4l2ffm.DeviceInfo;
+import io.github.v4l2ffm.Events;
 import io.github.v4l2ffm.Fraction;
 import io.github.v4l2ffm.PixelFormat;
 import io.github.v4l2ffm.StreamEndedException;
@@ -152,6 +153,51 @@ class BusyAndCloseTest {
             assertThrows(IllegalArgumentException.class, () -> s.await(-1));
             assertThrows(IllegalArgumentException.class, () -> m2m.events().await(-1));
         }
+    }
+
+    /**
+     * A stream's bounded waits end by a timer of its own, armed for a wait's deadline unless it is
+     * armed already for an earlier one. A wait that ended early (here an event) leaves it armed
+     * for that wait's deadline: a shorter wait after it must still end at its own deadline, and a
+     * wait for ever must not end when the timer fires.
+     */
+    @Test
+    void waitsEndAtTheirOwnDeadlineWhateverAnEarlierWaitLeftTheTimerAt(@Driver("vim2m") DeviceInfo info) throws Exception {
+        try (V4l2Device m2m = info.open()) {
+            Streaming s = idleM2mCapture(m2m);
+            // vim2m's controls are its handle's own: the change comes from this handle, reported back to it
+            try (Events.Subscription sub = m2m.events().subscribe(V4l2Event.Type.CTRL, Cid.HFLIP, Events.ALLOW_FEEDBACK)) {
+                awaitEndedByAnEvent(s, m2m, 3_000);
+                long start = System.nanoTime();
+                assertNull(s.dequeue(150), "nothing to dequeue on an idle mem-to-mem queue");
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(ms >= 150 && ms < 1_500, "dequeue(150) took " + ms + " ms (the timer was armed for 3 s)");
+                start = System.nanoTime();
+                assertEquals(0, s.await(150));
+                ms = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(ms >= 150 && ms < 1_500, "await(150) took " + ms + " ms");
+
+                awaitEndedByAnEvent(s, m2m, 500); // the timer now fires 500 ms after this began
+                CompletableFuture<V4l2Buffer> forever = CompletableFuture.supplyAsync(() -> s.dequeue(Streaming.FOREVER), Threads.NEW_THREAD_EACH);
+                Thread.sleep(1_200);
+                assertFalse(forever.isDone(), "dequeue(FOREVER) returned when the timer fired: " + forever.getNow(null));
+                s.stop();
+                ExecutionException e = assertThrows(ExecutionException.class, () -> forever.get(5, TimeUnit.SECONDS));
+                assertEquals(StreamEndedException.Reason.STOPPED, assertInstanceOf(StreamEndedException.class, e.getCause()).reason());
+            }
+        }
+    }
+
+    /** {@code s.await(timeoutMillis)} on another thread, ended early by a control event; the event is read. */
+    private static void awaitEndedByAnEvent(Streaming s, V4l2Device m2m, long timeoutMillis) throws Exception {
+        long start = System.nanoTime();
+        CompletableFuture<Integer> w = CompletableFuture.supplyAsync(() -> s.await(timeoutMillis), Threads.NEW_THREAD_EACH);
+        Thread.sleep(100);
+        m2m.controls().set(Cid.HFLIP, 1 - m2m.controls().get(Cid.HFLIP));
+        assertEquals(Streaming.READY_EVENT, w.get(5, TimeUnit.SECONDS), "await ended by the event");
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ms < timeoutMillis, "await(" + timeoutMillis + ") ended by an event after " + ms + " ms");
+        assertEquals(V4l2Event.Type.CTRL, m2m.events().poll().orElseThrow().type());
     }
 
     @Test
