@@ -20,21 +20,15 @@ class EpollTest {
 
     @Test
     void epollEventLayoutAndConstantsMatchGcc(@TempDir Path tmp) throws IOException, InterruptedException {
-        Path c = tmp.resolve("probe.c");
-        Files.write(c, List.of("#include <stdio.h>", "#include <stddef.h>", "#include <sys/epoll.h>", "int main(void) {",
-                "  printf(\"%zu %zu %zu %d %d %d %d %d %d %d %d %d %d %d\\n\", sizeof(struct epoll_event), offsetof(struct epoll_event, events),",
-                "    offsetof(struct epoll_event, data), EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD,",
-                "    EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, (int) EPOLLONESHOT, 0);",
-                "  return 0;", "}"));
-        Path exe = tmp.resolve("probe");
-        run(tmp, "gcc", "-O0", "-o", exe.toString(), c.toString());
-        String expected = String.join(" ", List.of(Libc.EPOLL_EVENT.byteSize(),
+        assertEquals(numbers(Libc.EPOLL_EVENT.byteSize(),
                 Libc.EPOLL_EVENT.byteOffset(MemoryLayout.PathElement.groupElement("events")),
                 Libc.EPOLL_EVENT.byteOffset(MemoryLayout.PathElement.groupElement("data")),
-                (long) Libc.EPOLL_CLOEXEC, (long) Libc.EPOLL_CTL_ADD, (long) Libc.EPOLL_CTL_DEL, (long) Libc.EPOLL_CTL_MOD,
-                (long) Libc.EPOLLIN, (long) Libc.EPOLLPRI, (long) Libc.EPOLLOUT, (long) Libc.EPOLLERR, (long) Libc.EPOLLHUP,
-                (long) Libc.EPOLLONESHOT, 0L).stream().map(String::valueOf).toList());
-        assertEquals(expected, run(tmp, exe.toString()).strip());
+                Libc.EPOLL_CLOEXEC, Libc.EPOLL_CTL_ADD, Libc.EPOLL_CTL_DEL, Libc.EPOLL_CTL_MOD,
+                Libc.EPOLLIN, Libc.EPOLLPRI, Libc.EPOLLOUT, Libc.EPOLLERR, Libc.EPOLLHUP, Libc.EPOLLONESHOT, 0),
+                gccPrints(tmp, "sys/epoll.h", "%zu %zu %zu %d %d %d %d %d %d %d %d %d %d %d",
+                        "sizeof(struct epoll_event), offsetof(struct epoll_event, events), offsetof(struct epoll_event, data),"
+                        + " EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD,"
+                        + " EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, (int) EPOLLONESHOT, 0"));
     }
 
     @Test
@@ -63,21 +57,31 @@ class EpollTest {
 
     @Test
     void timerfdLayoutAndConstantsMatchGcc(@TempDir Path tmp) throws IOException, InterruptedException {
-        Path c = tmp.resolve("probe.c");
-        Files.write(c, List.of("#include <stdio.h>", "#include <stddef.h>", "#include <time.h>", "#include <sys/timerfd.h>", "int main(void) {",
-                "  printf(\"%zu %zu %zu %zu %zu %d %d %d\\n\", sizeof(struct itimerspec), offsetof(struct itimerspec, it_interval.tv_sec),",
-                "    offsetof(struct itimerspec, it_interval.tv_nsec), offsetof(struct itimerspec, it_value.tv_sec),",
-                "    offsetof(struct itimerspec, it_value.tv_nsec), CLOCK_MONOTONIC, TFD_CLOEXEC, TFD_NONBLOCK);",
-                "  return 0;", "}"));
-        Path exe = tmp.resolve("probe");
-        run(tmp, "gcc", "-O0", "-o", exe.toString(), c.toString());
-        String expected = String.join(" ", List.of(Libc.ITIMERSPEC.byteSize(),
+        assertEquals(numbers(Libc.ITIMERSPEC.byteSize(),
                 Libc.ITIMERSPEC.byteOffset(MemoryLayout.PathElement.groupElement("interval_sec")),
                 Libc.ITIMERSPEC.byteOffset(MemoryLayout.PathElement.groupElement("interval_nsec")),
                 Libc.ITIMERSPEC.byteOffset(MemoryLayout.PathElement.groupElement("value_sec")),
                 Libc.ITIMERSPEC.byteOffset(MemoryLayout.PathElement.groupElement("value_nsec")),
-                (long) Libc.CLOCK_MONOTONIC, (long) Libc.TFD_CLOEXEC, (long) Libc.TFD_NONBLOCK).stream().map(String::valueOf).toList());
-        assertEquals(expected, run(tmp, exe.toString()).strip());
+                Libc.CLOCK_MONOTONIC, Libc.TFD_CLOEXEC, Libc.TFD_NONBLOCK),
+                gccPrints(tmp, "sys/timerfd.h", "%zu %zu %zu %zu %zu %d %d %d",
+                        "sizeof(struct itimerspec), offsetof(struct itimerspec, it_interval.tv_sec),"
+                        + " offsetof(struct itimerspec, it_interval.tv_nsec), offsetof(struct itimerspec, it_value.tv_sec),"
+                        + " offsetof(struct itimerspec, it_value.tv_nsec), CLOCK_MONOTONIC, TFD_CLOEXEC, TFD_NONBLOCK"));
+    }
+
+    /** The numbers, space-separated, as the probe prints them. */
+    private static String numbers(long... values) {
+        return String.join(" ", java.util.Arrays.stream(values).mapToObj(String::valueOf).toList());
+    }
+
+    /** What a C program including {@code header} prints with {@code printf(format, args)}, built by gcc. */
+    private static String gccPrints(Path tmp, String header, String format, String args) throws IOException, InterruptedException {
+        Path c = tmp.resolve("probe.c");
+        Files.write(c, List.of("#include <stdio.h>", "#include <stddef.h>", "#include <time.h>", "#include <" + header + ">",
+                "int main(void) {", "  printf(\"" + format + "\\n\", " + args + ");", "  return 0;", "}"));
+        Path exe = tmp.resolve("probe");
+        run(tmp, "gcc", "-O0", "-o", exe.toString(), c.toString());
+        return run(tmp, exe.toString()).strip();
     }
 
     @Test
