@@ -82,6 +82,12 @@ public final class Libc {
     private static final MethodHandle TIMERFD_CREATE = downcall("timerfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle TIMERFD_SETTIME = downcall("timerfd_settime",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    // a stream's timer is armed and read once per timeout, code too cold for C2, whose escape
+    // analysis alone removes the 40-byte object errno capture makes per call: these go without it
+    private static final MethodHandle TIMERFD_SETTIME_NO_ERRNO = LINKER.downcallHandle(symbol("timerfd_settime"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle READ_NO_ERRNO = LINKER.downcallHandle(symbol("read"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /** The system's page size in bytes. */
     public static final long PAGE_SIZE = pageSize();
@@ -435,7 +441,9 @@ public final class Libc {
 
     /**
      * timerfd_settime(2) with relative times: {@code spec} (an {@link #ITIMERSPEC}) is filled in
-     * with a single expiry {@code nanos} from now (at least 1 ns; 0 disarms), no interval.
+     * with a single expiry {@code nanos} from now (at least 1 ns; 0 disarms), no interval. Made
+     * without errno capture, allocating nothing in any compiled form; when it fails, made again
+     * with capture (arming again is harmless), so that {@link #errno()} says why.
      */
     public static int timerfdSetRelative(int fd, MemorySegment spec, long nanos) {
         spec.set(JAVA_LONG, 0, 0L);
@@ -443,7 +451,20 @@ public final class Libc {
         spec.set(JAVA_LONG, 16, nanos / 1_000_000_000L);
         spec.set(JAVA_LONG, 24, nanos % 1_000_000_000L);
         try {
-            return (int) TIMERFD_SETTIME.invokeExact(threadState(), fd, 0, spec, MemorySegment.NULL);
+            int r = (int) TIMERFD_SETTIME_NO_ERRNO.invokeExact(fd, 0, spec, MemorySegment.NULL);
+            return r >= 0 ? r : (int) TIMERFD_SETTIME.invokeExact(threadState(), fd, 0, spec, MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * read(2) where a failure needs no reason (a timerfd's expiry count, {@code EAGAIN} when there
+     * is none): without errno capture, allocating nothing in any compiled form.
+     */
+    public static long readIgnoringErrno(int fd, MemorySegment buf, long count) {
+        try {
+            return (long) READ_NO_ERRNO.invokeExact(fd, buf, count);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -178,7 +178,7 @@ public final class PollSet implements AutoCloseable {
     private void fired() {
         int f = timer.acquire();
         try {
-            Libc.read(f, timerSpec, 8); // into the spec's first 8 bytes, which arming writes anyway; EAGAIN if already read: the same outcome
+            Libc.readIgnoringErrno(f, timerSpec, 8); // into the spec's first 8 bytes, which arming writes anyway; EAGAIN if already read: the same outcome
         } finally {
             timer.release();
         }
