@@ -201,7 +201,6 @@ public final class Streaming implements AutoCloseable {
                     pending = false;
                     return dequeued();
                 }
-                dequeueFirst = true; // after a wait: the buffer it found, if any
                 if (queued.get() == 0) {
                     throw new IllegalStateException("no buffer is queued on " + name + ": dequeue would wait for ever");
                 }
@@ -211,6 +210,9 @@ public final class Streaming implements AutoCloseable {
                 if (left == 0) return null;
                 int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, left, deadline);
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) return afterPollError(revents);
+                // DQBUF only after a wait that found a buffer ready: one that ended with nothing (the
+                // stream's timer armed for an earlier deadline, a signal) would only hear EAGAIN
+                dequeueFirst = (revents & bufferEvents) != 0;
             }
         }
     }
