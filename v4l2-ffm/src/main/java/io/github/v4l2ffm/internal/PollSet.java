@@ -48,7 +48,6 @@ public final class PollSet implements AutoCloseable {
     private final MemorySegment event;
     private final MemorySegment ready; // what epoll_wait reports: up to MAX events
     private int linkedDevice = -1, linkedEvents, linkedExtra = -1; // what awaitLinked left in the epoll instance
-    private boolean linkedTimer;
     private DeviceFd timer;                        // awaitLinked's timerfd, made on the first bounded wait
     private int timerNumber = -1;
     private long timerAt = NOT_ARMED;              // when it fires, in System.nanoTime() terms
@@ -127,7 +126,7 @@ public final class PollSet implements AutoCloseable {
         try {
             if (deadline != Long.MAX_VALUE && (timerAt == NOT_ARMED || deadline - timerAt < 0)) arm(deadline);
             int ev = Short.toUnsignedInt(events);
-            if (fd != linkedDevice || ev != linkedEvents || linkedFd != linkedExtra || linkedTimer != (timer != null)) {
+            if (fd != linkedDevice || ev != linkedEvents || linkedFd != linkedExtra) {
                 put(0, fd, events);
                 put(1, linkedFd, Libc.POLLIN);
                 if (timer != null) put(TIMER_INDEX, timerNumber, Libc.POLLIN);
@@ -135,7 +134,6 @@ public final class PollSet implements AutoCloseable {
                 linkedDevice = fd;
                 linkedEvents = ev;
                 linkedExtra = linkedFd;
-                linkedTimer = timer != null;
             }
             int r = Libc.epollWait(e, ready, MAX, -1);
             if (r < 0) throw Errors.failure("epoll_wait", what, Libc.errno(), null);
@@ -161,6 +159,7 @@ public final class PollSet implements AutoCloseable {
             if (f < 0) throw Errors.failure("timerfd_create", what, Libc.errno(), "making the timer that ends a wait at its deadline");
             timer = DeviceFd.adopt(f, what + " timerfd");
             timerNumber = f;
+            linkedDevice = -1; // awaitLinked registers it with the others, right after this
         }
         int f = timer.acquire();
         try {
