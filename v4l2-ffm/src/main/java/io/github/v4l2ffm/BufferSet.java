@@ -41,6 +41,7 @@ public final class BufferSet implements AutoCloseable {
     private final BufferAllocator allocator; // null for MMAP and imports
     private final List<BufferAllocator.Block> blocks = new ArrayList<>(); // lent by the allocator
     private final List<DmaBuf> imports = new ArrayList<>();               // our references to imported dma-bufs
+    private final List<DmaBuf> held = new ArrayList<>(); // dma-bufs whose descriptor a buffer's memoryRefs names: held open until given back
     private Streaming streaming;
     private volatile boolean closed;
 
@@ -130,7 +131,7 @@ public final class BufferSet implements AutoCloseable {
         } finally {
             fd.release();
         }
-        return new V4l2Buffer(this, index, segments, null, lengths);
+        return new V4l2Buffer(this, index, segments, null, lengths, new long[planeCount]); // MMAP: QBUF names no memory
     }
 
     /** A USERPTR or DMABUF buffer: its memory taken from the allocator (or the imports), seen through this set's scope. */
@@ -138,6 +139,7 @@ public final class BufferSet implements AutoCloseable {
         MemorySegment[] segments = new MemorySegment[planeCount];
         long[] lengths = new long[planeCount];
         DmaBuf[] dmaBufs = memory == Memory.DMABUF ? new DmaBuf[planeCount] : null;
+        long[] memoryRefs = new long[planeCount];
         for (int p = 0; p < planeCount; p++) {
             MemorySegment own;
             if (allocator == null) {
@@ -151,8 +153,17 @@ public final class BufferSet implements AutoCloseable {
             }
             lengths[p] = own.byteSize();
             segments[p] = MemorySegment.ofAddress(own.address()).reinterpret(own.byteSize(), arena, null);
+            if (dmaBufs != null) {
+                // the descriptor QBUF names stays open until the set gives the dma-buf back (releaseMemory),
+                // whoever closes the DmaBuf meanwhile: a number closed and reused would import another buffer
+                int f = dmaBufs[p].handle().acquire();
+                held.add(dmaBufs[p]);
+                memoryRefs[p] = V4l2Buffer.unionOfFd(f);
+            } else {
+                memoryRefs[p] = own.address();
+            }
         }
-        return new V4l2Buffer(this, index, segments, dmaBufs, lengths);
+        return new V4l2Buffer(this, index, segments, dmaBufs, lengths, memoryRefs);
     }
 
     /** VIDIOC_REQBUFS(0); whether the kernel let go of the buffers (false when the device is gone or closed). */
@@ -173,10 +184,13 @@ public final class BufferSet implements AutoCloseable {
     private void releaseMemory(boolean kernelLetGo) {
         List<BufferAllocator.Block> b = List.copyOf(blocks);
         List<DmaBuf> d = List.copyOf(imports);
+        List<DmaBuf> h = List.copyOf(held);
         blocks.clear();
         imports.clear();
-        if (b.isEmpty() && d.isEmpty()) return;
+        held.clear();
+        if (b.isEmpty() && d.isEmpty() && h.isEmpty()) return;
         Runnable giveBack = () -> {
+            for (DmaBuf dmaBuf : h) dmaBuf.handle().release();
             for (BufferAllocator.Block block : b) allocator.giveBack(block);
             d.forEach(DmaBuf::close);
         };

@@ -67,6 +67,7 @@ public final class Streaming implements AutoCloseable {
     private final int planeCount;
     private final String name;
     private final short bufferEvents;
+    private final int outputMask; // -1 for an output queue, 0 for capture: what QBUF sends of a buffer's bytes, field and time
 
     private final Dqbuf dqbuf;
     private final Qbuf qbuf;
@@ -93,6 +94,7 @@ public final class Streaming implements AutoCloseable {
         this.planeCount = set.planeCount();
         this.name = set.queue().toString();
         this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
+        this.outputMask = type.isOutput() ? -1 : 0;
         // the ioctl and epoll arguments live as long as this object: memory the GC frees, which a
         // downcall keeps alive without the acquire and release that a shared arena's segment
         // costs on every call (some 27 instructions each, three calls a frame)
@@ -134,25 +136,13 @@ public final class Streaming implements AutoCloseable {
             if (buffer.state == V4l2Buffer.State.QUEUED) {
                 throw new IllegalStateException("buffer " + buffer.index() + " of " + name + " is already queued");
             }
-            int acquired = 0;
-            try {
-                for (int p = 0; p < planeCount; p++) {
-                    long ref = switch (memory) {
-                        case USERPTR -> buffer.planes[p].address();
-                        case DMABUF -> {
-                            int f = buffer.dmaBufs[p].handle().acquire(); // held open until the kernel has taken its reference
-                            acquired++;
-                            yield f;
-                        }
-                        case MMAP -> 0;
-                    };
-                    qbuf.plane(p, type.isOutput() ? outputBytes(buffer, p) : 0, buffer.length(p), ref);
-                }
-                qbuf.queue(fd, buffer.index(), type.isOutput() ? outputField(buffer) : 0,
-                        type.isOutput() ? buffer.timestampNanos : 0, name);
-            } finally {
-                for (int p = 0; p < acquired; p++) buffer.dmaBufs[p].handle().release();
+            // the same stores for every memory type and direction: no branch for the JIT to compile
+            // for the streams a JVM met first and undo, back in the interpreter, at the next kind
+            long[] refs = buffer.memoryRefs;
+            for (int p = 0; p < planeCount; p++) {
+                qbuf.plane(p, outputBytes(buffer, p) & outputMask, buffer.length(p), refs[p]);
             }
+            qbuf.queue(fd, buffer.index(), outputField(buffer) & outputMask, buffer.timestampNanos & outputMask, name);
             buffer.state = V4l2Buffer.State.QUEUED;
             int before = queued.getAndIncrement();
             if (telemetry != null) telemetry.queued(buffer, before);

@@ -44,20 +44,33 @@ public final class V4l2Buffer {
     final int[] bytesUsed;
     final int[] dataOffset;
     final long[] length;
+    /**
+     * Each plane's {@code m} union as QBUF sends it: the USERPTR address, the DMABUF descriptor
+     * (held open by the set), 0 for MMAP (whose QBUF the kernel reads no memory from). One store
+     * for every memory type: the frame path has no branch on it, which the JIT would compile for
+     * the first memory type a JVM streams and undo, back in the interpreter, at the next one.
+     */
+    final long[] memoryRefs;
     State state = State.DEQUEUED;
     int sequence;
     long timestampNanos;
     int flags;
     int field;
 
-    V4l2Buffer(BufferSet set, int index, MemorySegment[] planes, DmaBuf[] dmaBufs, long[] length) {
+    V4l2Buffer(BufferSet set, int index, MemorySegment[] planes, DmaBuf[] dmaBufs, long[] length, long[] memoryRefs) {
         this.set = set;
         this.index = index;
         this.planes = planes;
         this.dmaBufs = dmaBufs;
         this.length = length;
+        this.memoryRefs = memoryRefs;
         this.bytesUsed = new int[planes.length];
         this.dataOffset = new int[planes.length];
+    }
+
+    /** The 8-byte {@code m} union holding descriptor {@code fd} in its first 4 bytes (its {@code __s32 fd}), in native order. */
+    static long unionOfFd(int fd) {
+        return java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? fd & 0xFFFF_FFFFL : (long) fd << 32;
     }
 
     /** The buffer set this buffer belongs to. */

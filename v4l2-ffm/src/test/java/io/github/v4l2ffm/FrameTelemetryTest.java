@@ -38,7 +38,7 @@ class FrameTelemetryTest {
     Path dir;
 
     private static V4l2Buffer buffer(int index) {
-        return new V4l2Buffer(null, index, new MemorySegment[] {MemorySegment.NULL}, null, new long[] {4096});
+        return new V4l2Buffer(null, index, new MemorySegment[] {MemorySegment.NULL}, null, new long[] {4096}, new long[1]);
     }
 
     /** Fills {@code b} as a dequeue does. */

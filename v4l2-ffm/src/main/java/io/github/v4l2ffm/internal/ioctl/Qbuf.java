@@ -24,14 +24,12 @@ import java.lang.foreign.MemorySegment;
 public final class Qbuf {
     public static final String NAME = "VIDIOC_QBUF";
 
-    private final Memory memory;
     private final MemorySegment buf, m, timestamp;
     private final MemorySegment errnoState; // this call site's own: a stream queues under its queue lock
     private final MemorySegment[] planes, planeMemory; // each plane and its m union, sliced once: queuing slices nothing
 
     /** The argument for {@code planeCount}-plane buffers of {@code type} and {@code memory}, in {@code arena}. */
     public Qbuf(Arena arena, BufferType type, Memory memory, int planeCount) {
-        this.memory = memory;
         buf = arena.allocate(v4l2_buffer.layout());
         errnoState = Libc.errnoState(arena);
         m = v4l2_buffer.m(buf);
@@ -55,8 +53,12 @@ public final class Qbuf {
     }
 
     /**
-     * Describes plane {@code p}: the bytes of data in it (output queues), its length, and for
-     * USERPTR its address or for DMABUF its dma-buf's descriptor ({@code memory}; ignored for MMAP).
+     * Describes plane {@code p}: the bytes of data in it (output queues; 0 for capture), its
+     * length, and its {@code m} union ({@code memoryRef}): the USERPTR address, the DMABUF
+     * descriptor in the union's {@code fd}, 0 for MMAP. The same stores for every memory type:
+     * the kernel reads the length and the union only for USERPTR and DMABUF
+     * ({@code vb2_fill_vb2_v4l2_buffer}), and a branch here would be compiled for the memory types
+     * a JVM met first and undone, in the interpreter, at the next one.
      */
     public void plane(int p, int bytesUsed, long length, long memoryRef) {
         if (planes != null) {
@@ -64,25 +66,11 @@ public final class Qbuf {
             v4l2_plane.bytesused(pl, bytesUsed);
             v4l2_plane.length(pl, (int) length);
             v4l2_plane.data_offset(pl, 0);
-            MemorySegment pm = planeMemory[p];
-            switch (memory) {
-                case USERPTR -> v4l2_plane.m.userptr(pm, memoryRef);
-                case DMABUF -> v4l2_plane.m.fd(pm, (int) memoryRef);
-                case MMAP -> { }
-            }
+            v4l2_plane.m.userptr(planeMemory[p], memoryRef);
         } else {
             v4l2_buffer.bytesused(buf, bytesUsed);
-            switch (memory) {
-                case USERPTR -> {
-                    v4l2_buffer.m.userptr(m, memoryRef);
-                    v4l2_buffer.length(buf, (int) length);
-                }
-                case DMABUF -> {
-                    v4l2_buffer.m.fd(m, (int) memoryRef);
-                    v4l2_buffer.length(buf, (int) length);
-                }
-                case MMAP -> { }
-            }
+            v4l2_buffer.m.userptr(m, memoryRef);
+            v4l2_buffer.length(buf, (int) length);
         }
     }
 
