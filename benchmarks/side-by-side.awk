@@ -65,6 +65,7 @@ END {
     if (lp != "") { fig("whole-process-us library", lp); fig("whole-process-x-c library", ratio(lp, base)) }
     if (whole["v4l2-ctl"] > 0 && lp != "") fig("whole-process-x-v4l2-ctl library", ratio(lp, whole["v4l2-ctl"]))
     if (whole["v4l2-ctl"] > 0 && ("library-whole" in whole)) fig("whole-process-x-v4l2-ctl library-whole", ratio(whole["library-whole"], whole["v4l2-ctl"]))
+    if (whole["v4l2-ctl"] > 0 && ("library-whole-long" in whole)) fig("whole-process-x-v4l2-ctl library-whole-long", ratio(whole["library-whole-long"], whole["v4l2-ctl"]))
     for (k in warm) {
       fig("warmup-first300-process-us " k, val(warm[k], "first300_process_us_per_frame"))
       fig("warmup-first300-thread-us " k, val(warm[k], "first300_thread_us_per_frame"))

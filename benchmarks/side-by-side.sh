@@ -112,6 +112,10 @@ gst() { exec gst-launch-1.0 -q v4l2src device="$single" ! video/x-raw,format=YUY
 ff() { exec ffmpeg -nostdin -v error -f v4l2 -input_format yuyv422 -video_size 640x480 -framerate 60 -i "$single" -f null -; }
 jvm=("$java" --enable-native-access=ALL-UNNAMED)
 lib_stream() { exec "${jvm[@]}" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide stream "$single"; }
+# the same with the flags the README gives a capture that runs for hours and counts every cycle of
+# the whole process: the JVM's monitor deflation thread wakes once a minute, not four times a second
+long_capture=(-XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=0 -XX:GuaranteedSafepointInterval=0)
+lib_stream_long() { exec "${jvm[@]}" "${long_capture[@]}" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide stream "$single"; }
 lib() { "${jvm[@]}" "$@"; }
 # one figure line: NAME, then the output of the command after it; a command that fails ends the run
 # (inside "$(...)" alone, set -e would let its failure pass as an empty line)
@@ -165,6 +169,7 @@ whole_programs() {
   if command -v gst-launch-1.0 >/dev/null; then peer gstreamer gst; fi
   if command -v ffmpeg >/dev/null; then peer ffmpeg ff; fi
   peer_settle=150 peer library-whole lib_stream
+  peer_settle=150 peer library-whole-long lib_stream_long
 }
 
 # the warm-up on its own, in fresh JVMs: default flags, JDK 25's ahead-of-time cache (a training
