@@ -466,22 +466,29 @@ public final class SideBySide {
         for (V4l2Device dev : devs) {
             for (String mem : mems) {
                 for (boolean await : new boolean[] {false, true}) {
-                    long frames = 0, bytes = 0;
+                    long frames = 0, bytes = 0, blocks = 0, mostInABlock = 0, firstAt = -1;
                     long[] seq = {-1, 0};
                     try (Stream s = new Stream(dev, mem)) {
                         long end = System.nanoTime() + perCase;
                         while (System.nanoTime() < end) {
                             long a = THREADS.getCurrentThreadAllocatedBytes();
                             frames(s.streaming, 60, await, seq);
-                            bytes += THREADS.getCurrentThreadAllocatedBytes() - a;
+                            long b = THREADS.getCurrentThreadAllocatedBytes() - a;
+                            if (b > 0) {
+                                // how it came: a few blocks of 60 frames (something done once), or most of them (per frame)
+                                blocks++;
+                                mostInABlock = Math.max(mostInABlock, b);
+                                if (firstAt < 0) firstAt = frames;
+                            }
+                            bytes += b;
                             frames += 60;
                         }
                     }
                     allFrames += frames;
                     allBytes += bytes;
                     allGaps += seq[1];
-                    lines.append(String.format("soak-case %s %s %s frames %d bytes %d gaps %d%n", dev == devs[0] ? "single" : "multi", mem,
-                            await ? "await" : "dequeue", frames, bytes, seq[1]));
+                    lines.append(String.format("soak-case %s %s %s frames %d bytes %d gaps %d blocks_of_60_with_bytes %d most_in_a_block %d first_at_frame %d%n",
+                            dev == devs[0] ? "single" : "multi", mem, await ? "await" : "dequeue", frames, bytes, seq[1], blocks, mostInABlock, firstAt));
                 }
             }
         }

@@ -471,6 +471,36 @@ public final class Libc {
     }
 
     /**
+     * How many times code outside C2's invokes a method handle before the JDK customizes it
+     * ({@code java.lang.invoke.MethodHandle.CUSTOMIZE_THRESHOLD}: 127 by default, at most 127).
+     */
+    static final int CUSTOMIZED_AFTER = 128;
+
+    /**
+     * Has the JDK customize, now, the handles a stream's waits call from code too cold for C2:
+     * the timer's arming and reading (once per timeout) and {@code epoll_ctl} (registering a
+     * stream's descriptors on its first wait). The 128th call of a method handle from the
+     * interpreter or C1's code makes the JDK spin a class of its own for that handle, some 65 KB
+     * of heap at once (none for calls from C2's code, where the handle is a constant): a capture
+     * with 5 s timeouts met it ten minutes in, in the middle of a frame. Each is called here
+     * {@link #CUSTOMIZED_AFTER} times on descriptor -1, which the kernel refuses at once
+     * ({@code EBADF}). Called once, when the first stream's wait set is made ({@link PollSet}).
+     */
+    static void customizeColdHandles() {
+        MemorySegment spec = Arena.ofAuto().allocate(ITIMERSPEC);
+        MemorySegment state = threadState();
+        try {
+            for (int i = 0; i < CUSTOMIZED_AFTER; i++) {
+                int settime = (int) TIMERFD_SETTIME_NO_ERRNO.invokeExact(-1, 0, spec, MemorySegment.NULL);
+                long read = (long) READ_NO_ERRNO.invokeExact(-1, spec, 8L);
+                int ctl = (int) EPOLL_CTL.invokeExact(state, -1, EPOLL_CTL_DEL, -1, MemorySegment.NULL);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
      * epoll_wait(2) into {@code events} (room for {@code max} {@link #EPOLL_EVENT}s); EINTR is
      * returned to the caller as 0 ready descriptors, as for {@link #poll}.
      */

@@ -65,6 +65,18 @@ public final class PollSet implements AutoCloseable {
         this.timerSpec = steady ? arena.allocate(Libc.ITIMERSPEC) : null;
         this.what = what;
         this.steady = steady;
+        if (steady) ColdHandles.customized();
+    }
+
+    /** The handles a stream's waits call from cold code, customized once, with the first stream (see {@link Libc#customizeColdHandles}). */
+    private static final class ColdHandles {
+        static {
+            Libc.customizeColdHandles();
+        }
+
+        static void customized() {
+            // the class's initialization did it
+        }
     }
 
     /** Whether platform threads wait on the epoll instance ({@link #awaitLinked}). */
