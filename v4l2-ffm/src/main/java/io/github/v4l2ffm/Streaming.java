@@ -63,7 +63,6 @@ public final class Streaming implements AutoCloseable {
     private final BufferSet set;
     private final DeviceFd fd;
     private final BufferType type;
-    private final Memory memory;
     private final int planeCount;
     private final String name;
     private final short bufferEvents;
@@ -90,7 +89,7 @@ public final class Streaming implements AutoCloseable {
         this.set = set;
         this.fd = set.fd();
         this.type = set.queue().type();
-        this.memory = set.memory();
+        Memory memory = set.memory();
         this.planeCount = set.planeCount();
         this.name = set.queue().toString();
         this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
