@@ -5,6 +5,10 @@
  *   capture-loop DEVICE FRAMES mmap|userptr|dmabuf[+eventfd] [WIDTH HEIGHT]   -> one line of figures
  *                                   (+eventfd: poll an eventfd nobody signals beside the device, as
  *                                   the library polls its stop eventfd: what that costs the kernel)
+ *                                   (+epoll: wait as the library's stream does, in epoll_wait on an
+ *                                   epoll instance holding the device, an eventfd and a timerfd armed
+ *                                   for 5 s and armed again when it fires, with no timeout of its own:
+ *                                   the kernel's work a frame the library's wait makes)
  *                                   (+touchK: read a byte from each of K pages of its own after every
  *                                   DQBUF, a working set as a JVM's frame touches: what each page
  *                                   the loop touches costs, which under an emulated CPU's software
@@ -23,7 +27,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,7 +107,7 @@ int main(int argc, char **argv) {
     parm.parm.capture.timeperframe.denominator = 60;
     if (xioctl(VIDIOC_S_PARM, &parm)) die("S_PARM");
     unsigned size = mplane ? f.fmt.pix_mp.plane_fmt[0].sizeimage : f.fmt.pix.sizeimage;
-    int with_eventfd = strstr(mem, "+eventfd") != NULL;
+    int with_eventfd = strstr(mem, "+eventfd") != NULL, with_epoll = strstr(mem, "+epoll") != NULL;
     const char *touch_opt = strstr(mem, "+touch");
     long touch = touch_opt ? atol(touch_opt + 6) : 0;
     volatile unsigned char *pages = NULL;
@@ -146,12 +152,41 @@ int main(int argc, char **argv) {
     if (xioctl(VIDIOC_STREAMON, &type)) die("STREAMON");
     struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = with_eventfd ? eventfd(0, EFD_CLOEXEC) : -1, .events = POLLIN}};
     if (with_eventfd && p[1].fd < 0) die("eventfd");
+    int ep = -1, timer = -1;
+    struct itimerspec five = {.it_value = {.tv_sec = 5}};
+    if (with_epoll) {
+        ep = epoll_create1(EPOLL_CLOEXEC);
+        int stop = eventfd(0, EFD_CLOEXEC);
+        timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        if (ep < 0 || stop < 0 || timer < 0) die("epoll_create1, eventfd, timerfd_create");
+        struct epoll_event e = {.events = EPOLLIN, .data.u64 = 0};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e)) die("epoll_ctl");
+        e.data.u64 = 1;
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, stop, &e)) die("epoll_ctl");
+        e.data.u64 = 2;
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, timer, &e)) die("epoll_ctl");
+        if (timerfd_settime(timer, 0, &five, NULL)) die("timerfd_settime");
+    }
     struct v4l2_buffer b;
     struct v4l2_plane pl[1];
     long long p0 = ns(CLOCK_PROCESS_CPUTIME_ID), t0 = ns(CLOCK_THREAD_CPUTIME_ID), m0 = ns(CLOCK_MONOTONIC);
     unsigned prev = 0, gaps = 0, repeats = 0;   /* frames the driver skipped; sequence numbers seen again */
     for (long i = 0; i < n; i++) {
-        if (poll(p, with_eventfd ? 2 : 1, 5000) <= 0 || !(p[0].revents & POLLIN)) die("poll");
+        if (with_epoll) {
+            struct epoll_event got[3];
+            int ready = 0;
+            while (!ready) {
+                int r = epoll_wait(ep, got, 3, -1);
+                if (r <= 0) die("epoll_wait");
+                for (int k = 0; k < r; k++) {
+                    if (got[k].data.u64 == 0) ready = 1;
+                    else if (got[k].data.u64 == 2) {
+                        unsigned long long count;
+                        if (read(timer, &count, 8) != 8 || timerfd_settime(timer, 0, &five, NULL)) die("timer");
+                    }
+                }
+            }
+        } else if (poll(p, with_eventfd ? 2 : 1, 5000) <= 0 || !(p[0].revents & POLLIN)) die("poll");
         memset(&b, 0, sizeof b);
         b.type = type; b.memory = memory;
         if (mplane) { b.m.planes = pl; b.length = 1; }

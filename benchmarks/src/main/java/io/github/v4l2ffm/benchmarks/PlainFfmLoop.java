@@ -36,6 +36,13 @@ final class PlainFfmLoop implements AutoCloseable {
     private static final MethodHandle IOCTL_CRITICAL = handle("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2), Linker.Option.critical(false));
     private static final MethodHandle POLL = handle("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle EPOLL_CREATE1 = handle("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL = handle("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_WAIT = handle("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = handle("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle TIMERFD_CREATE = handle("timerfd_create", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle TIMERFD_SETTIME = handle("timerfd_settime", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle READ = handle("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final long DQBUF = Videodev2.VIDIOC_DQBUF(), QBUF = Videodev2.VIDIOC_QBUF();
     private static final int BUFFERS = 4;
 
@@ -47,6 +54,9 @@ final class PlainFfmLoop implements AutoCloseable {
     private final int fd;
     private final MemorySegment pollFd, buf;
     private final boolean critical;
+    /** With the library's wait: epoll_wait on the device, an eventfd and a 5 s timerfd; -1 for poll(2) as the C loop. */
+    private final int epoll, timer, stop;
+    private final MemorySegment events, fiveSeconds;
     private long lastSequence = -1, gaps;
 
     /**
@@ -55,6 +65,15 @@ final class PlainFfmLoop implements AutoCloseable {
      * {@link Linker.Option#critical(boolean)}, without the thread-state transitions (what those cost).
      */
     PlainFfmLoop(Path device, boolean critical) throws Throwable {
+        this(device, critical, false);
+    }
+
+    /**
+     * {@code epoll}: the wait is the library's stream's (and the C loop's {@code +epoll}):
+     * {@code epoll_wait(2)} with no timeout on an epoll instance holding the device, an eventfd
+     * nobody signals and a timerfd armed for 5 s and armed again when it fires.
+     */
+    PlainFfmLoop(Path device, boolean critical, boolean epoll) throws Throwable {
         this.critical = critical;
         fd = (int) OPEN.invokeExact(arena.allocateFrom(device.toString()), 2 | 0x800 | 0x80000, 0); // O_RDWR | O_NONBLOCK | O_CLOEXEC
         if (fd < 0) throw new IllegalStateException("open " + device);
@@ -91,6 +110,26 @@ final class PlainFfmLoop implements AutoCloseable {
         pollFd = arena.allocate(8);
         pollFd.set(JAVA_INT, 0, fd);
         pollFd.set(ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+        events = arena.allocate(12L * 3);
+        fiveSeconds = arena.allocate(32); // struct itimerspec: no interval, 5 s
+        fiveSeconds.set(JAVA_LONG, 16, 5);
+        if (epoll) {
+            this.epoll = (int) EPOLL_CREATE1.invokeExact(0x80000); // EPOLL_CLOEXEC
+            stop = (int) EVENTFD.invokeExact(0, 0x80000);
+            timer = (int) TIMERFD_CREATE.invokeExact(1, 0x80000 | 0x800); // CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK
+            if (this.epoll < 0 || stop < 0 || timer < 0) throw new IllegalStateException("epoll_create1, eventfd, timerfd_create");
+            int[] members = {fd, stop, timer};
+            for (int k = 0; k < 3; k++) {
+                events.set(JAVA_INT, 0, 1); // EPOLLIN
+                events.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, k);
+                if ((int) EPOLL_CTL.invokeExact(this.epoll, 1, members[k], events) < 0) throw new IllegalStateException("epoll_ctl"); // EPOLL_CTL_ADD
+            }
+            if ((int) TIMERFD_SETTIME.invokeExact(timer, 0, fiveSeconds, MemorySegment.NULL) < 0) throw new IllegalStateException("timerfd_settime");
+        } else {
+            this.epoll = -1;
+            timer = -1;
+            stop = -1;
+        }
     }
 
     private void check(String what, long request, MemorySegment arg) throws Throwable {
@@ -114,12 +153,36 @@ final class PlainFfmLoop implements AutoCloseable {
      * library's per-frame methods.
      */
     private void frame() throws Throwable {
-        if ((int) POLL.invokeExact(pollFd, 1L, 5000) <= 0) throw new IllegalStateException("poll: no frame within 5 s");
+        if (epoll >= 0) {
+            waitInEpoll();
+        } else if ((int) POLL.invokeExact(pollFd, 1L, 5000) <= 0) {
+            throw new IllegalStateException("poll: no frame within 5 s");
+        }
         if (ioctl(DQBUF) < 0) throw new IllegalStateException("DQBUF failed");
         long q = v4l2_buffer.sequence(buf) & 0xFFFFFFFFL;
         if (lastSequence >= 0 && q > lastSequence + 1) gaps += q - lastSequence - 1;
         lastSequence = q;
         if (ioctl(QBUF) < 0) throw new IllegalStateException("QBUF failed");
+    }
+
+    /** Until the device is ready: the timer's firing (every 5 s) is read and the timer armed again. */
+    private void waitInEpoll() throws Throwable {
+        while (true) {
+            int r = (int) EPOLL_WAIT.invokeExact(epoll, events, 3, -1);
+            if (r <= 0) throw new IllegalStateException("epoll_wait");
+            boolean ready = false;
+            for (int k = 0; k < r; k++) {
+                long data = events.get(ValueLayout.JAVA_LONG_UNALIGNED, 12L * k + 4);
+                if (data == 0) {
+                    ready = true;
+                } else if (data == 2) {
+                    long unused = (long) READ.invokeExact(timer, fiveSeconds, 8L); // into the spec's interval, which stays 0
+                    fiveSeconds.set(JAVA_LONG, 0, 0);
+                    if ((int) TIMERFD_SETTIME.invokeExact(timer, 0, fiveSeconds, MemorySegment.NULL) < 0) throw new IllegalStateException("timerfd_settime");
+                }
+            }
+            if (ready) return;
+        }
     }
 
     private int ioctl(long request) throws Throwable {
@@ -136,6 +199,11 @@ final class PlainFfmLoop implements AutoCloseable {
     public void close() {
         int r;
         try {
+            for (int other : new int[] {epoll, timer, stop}) {
+                if (other >= 0) {
+                    int unused = (int) CLOSE.invokeExact(other);
+                }
+            }
             r = (int) CLOSE.invokeExact(fd); // stops streaming and frees the buffers
         } catch (Throwable t) {
             throw new IllegalStateException(t);

@@ -111,7 +111,9 @@ public final class SideBySide {
                     untilSteady(single);
                     for (long r = 1; r <= rounds; r++) {
                         if (C_LOOP != null) System.out.println("c single mmap dequeue " + cLoop(single, n, "mmap"));
+                        if (C_LOOP != null) System.out.println("c single mmap+epoll dequeue " + cLoop(single, n, "mmap+epoll"));
                         System.out.println("ffm single mmap dequeue " + plainFfm(single.path(), n, false));
+                        System.out.println("ffm-epoll single mmap dequeue " + plainFfm(single.path(), n, false, true));
                         System.out.println("ffm-critical single mmap dequeue " + plainFfm(single.path(), n, true));
                         for (boolean await : new boolean[] {false, true}) {
                             System.out.println("library single mmap" + (await ? " await " : " dequeue ") + capture(single, n, "mmap", await));
@@ -371,7 +373,7 @@ public final class SideBySide {
         }
     }
 
-    private static final boolean[] plainFfmWarm = new boolean[2]; // without, with critical
+    private static final boolean[] plainFfmWarm = new boolean[3]; // without, with critical, with the library's wait (epoll)
 
     /**
      * The C loop's capture in Java with bare FFM downcalls ({@link PlainFfmLoop}) in this JVM, on
@@ -381,11 +383,17 @@ public final class SideBySide {
      * transitions ({@link PlainFfmLoop}).
      */
     private static String plainFfm(Path device, long n, boolean critical) {
-        try (PlainFfmLoop loop = new PlainFfmLoop(device, critical)) {
+        return plainFfm(device, n, critical, false);
+    }
+
+    /** {@link #plainFfm(Path, long, boolean)}; {@code epoll}: waiting as the library's stream does (see {@link PlainFfmLoop}). */
+    private static String plainFfm(Path device, long n, boolean critical, boolean epoll) {
+        int kind = epoll ? 2 : critical ? 1 : 0;
+        try (PlainFfmLoop loop = new PlainFfmLoop(device, critical, epoll)) {
             // the first time in this JVM, as many frames as the library had before its cases: its
             // per-frame methods are compiled by the optimizing JIT after some 5,000 calls
-            loop.frames(plainFfmWarm[critical ? 1 : 0] ? 300 : 7_200);
-            plainFfmWarm[critical ? 1 : 0] = true;
+            loop.frames(plainFfmWarm[kind] ? 300 : 7_200);
+            plainFfmWarm[kind] = true;
             untilJitIdle(loop::frames, 1_800);
             return measured(loop::frames, n, loop::gaps);
         } catch (RuntimeException | Error e) {
