@@ -89,18 +89,25 @@ cpu_ns() {
   [[ -d /proc/$1/task ]] || return 1
   cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
 }
+# how many times its threads were put on the CPU (schedstat's third field), which a frame's wake-up
+# makes once: more a frame is a thread blocked in the kernel (a lock the driver holds) or preempted
+switches() {
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $3 } END { printf "%.0f", s }'
+}
 peer() {
   local name=$1; shift
   "$@" >/dev/null 2>&1 &
-  local pid=$! a b
+  local pid=$! a b sa sb
   sleep "$peer_settle"
   # a program that ended early is reported and skipped, not fatal (set -e): wait's status is its own
   a=$(cpu_ns "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
+  sa=$(switches "$pid")
   sleep "$peer_seconds"
   b=$(cpu_ns "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
+  sb=$(switches "$pid")
   kill -INT "$pid" 2>/dev/null || true; sleep 1; kill "$pid" 2>/dev/null || true # (it may have ended at the first)
   wait "$pid" 2>/dev/null || true
-  echo "$name process_us_per_frame $(awk -v a="$a" -v b="$b" -v s="$peer_seconds" 'BEGIN { printf "%.1f", (b - a) / 1e3 / (s * 60) }')" \
+  echo "$name process_us_per_frame $(awk -v a="$a" -v b="$b" -v s="$peer_seconds" 'BEGIN { printf "%.1f", (b - a) / 1e3 / (s * 60) }') switches_per_frame $(awk -v a="$sa" -v b="$sb" -v s="$peer_seconds" 'BEGIN { printf "%.2f", (b - a) / (s * 60) }')" \
     | tee -a "$results.$run"
 }
 rate() { v4l2-ctl -d "$1" --set-parm=60 >/dev/null || echo "warning: $1: frame rate not set" >&2; }
