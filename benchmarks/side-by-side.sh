@@ -74,11 +74,12 @@ results=$work/results
 if ((warm_only)); then what="the warm-up alone, 9,000 frames per flavour"; else what="$frames frames per case"; fi
 clock="real time"; [[ " $* " == *" --icount "* ]] && clock="instruction counts (QEMU -icount shift=0: 1 ns = 1 instruction)"
 echo "side by side: vivid 640x480 YUYV, 4 buffers, $what; $(uname -r); $(nproc) CPU(s); times are $clock"
-# every measurement starts once the guest has been up 5 minutes (--quick: at once): in boots
-# measured from the first minutes on, the library's stream program was put on the CPU some 1.35
-# times a frame, not once, and cost a third more a frame, where v4l2-ctl in the same boots was not
-# (the cause not found; --peers prints each program's switches_per_frame). Under --icount the
-# wait costs no real time: the guest's clock jumps ahead while it is idle
+# every measurement starts once the guest has been up 5 minutes (--quick: at once), a precaution:
+# in some boots the library's stream program was put on the CPU some 1.35 times a frame, not once,
+# and cost a third more a frame, where v4l2-ctl in the same boots was not, and those boots had
+# measured it in the guest's first minutes (others did so without it; the cause not found; --peers
+# prints each program's switches_per_frame). Under --icount the wait costs no real time: the
+# guest's clock jumps ahead while it is idle
 if [[ " $* " != *" --quick "* ]]; then
   up=$(cut -d. -f1 /proc/uptime)
   if ((up < 300)); then echo "(waiting until the guest has been up 300 s: $up s now)"; sleep $((300 - up)); fi
