@@ -74,16 +74,6 @@ results=$work/results
 if ((warm_only)); then what="the warm-up alone, 9,000 frames per flavour"; else what="$frames frames per case"; fi
 clock="real time"; [[ " $* " == *" --icount "* ]] && clock="instruction counts (QEMU -icount shift=0: 1 ns = 1 instruction)"
 echo "side by side: vivid 640x480 YUYV, 4 buffers, $what; $(uname -r); $(nproc) CPU(s); times are $clock"
-# every measurement starts once the guest has been up 5 minutes (--quick: at once), a precaution:
-# in some boots the library's stream program was put on the CPU some 1.35 times a frame, not once,
-# and cost a third more a frame, where v4l2-ctl in the same boots was not, and those boots had
-# measured it in the guest's first minutes (others did so without it; the cause not found; --peers
-# prints each program's switches_per_frame). Under --icount the wait costs no real time: the
-# guest's clock jumps ahead while it is idle
-if [[ " $* " != *" --quick "* ]]; then
-  up=$(cut -d. -f1 /proc/uptime)
-  if ((up < 300)); then echo "(waiting until the guest has been up 300 s: $up s now)"; sleep $((300 - up)); fi
-fi
 
 # process CPU per frame of a whole program in its steady state: started with no frame limit, its
 # CPU (every thread's time on the CPU) read $peer_settle seconds after its start and
@@ -95,29 +85,28 @@ peer_settle=6 peer_seconds=20
 # (the CPU time of its threads, in ns, from /proc/PID/task/*/schedstat: /proc/PID/stat's 10 ms ticks
 # are 8.3 µs a frame over 20 s, as much as the C loop's whole frame under --icount; a thread that
 # ended meanwhile drops out, so these programs' threads, made at start, all count)
-cpu_ns() {
+# one reading of a program: the guest's clock (s) when read, its threads' CPU time (ns) and how
+# often they were put on the CPU (schedstat's third field), all from one cat: starting a process
+# takes some 0.3 s of guest time under --icount, so the window is timed by the readings
+# themselves, not by the sleep between them
+reading() {
   [[ -d /proc/$1/task ]] || return 1
-  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f", s }'
-}
-# how many times its threads were put on the CPU (schedstat's third field), which a frame's wake-up
-# makes once: more a frame is a thread blocked in the kernel (a lock the driver holds) or preempted
-switches() {
-  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $3 } END { printf "%.0f", s }'
+  cat /proc/uptime /proc/"$1"/task/*/schedstat 2>/dev/null | awk 'NR == 1 { t = $1; next } { s += $1; w += $3 } END { printf "%s %.0f %.0f", t, s, w }'
 }
 peer() {
   local name=$1; shift
   "$@" >/dev/null 2>&1 &
-  local pid=$! a b sa sb
+  local pid=$! a b
   sleep "$peer_settle"
   # a program that ended early is reported and skipped, not fatal (set -e): wait's status is its own
-  a=$(cpu_ns "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
-  sa=$(switches "$pid")
+  a=$(reading "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
   sleep "$peer_seconds"
-  b=$(cpu_ns "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
-  sb=$(switches "$pid")
+  b=$(reading "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
   kill -INT "$pid" 2>/dev/null || true; sleep 1; kill "$pid" 2>/dev/null || true # (it may have ended at the first)
   wait "$pid" 2>/dev/null || true
-  echo "$name process_us_per_frame $(awk -v a="$a" -v b="$b" -v s="$peer_seconds" 'BEGIN { printf "%.1f", (b - a) / 1e3 / (s * 60) }') switches_per_frame $(awk -v a="$sa" -v b="$sb" -v s="$peer_seconds" 'BEGIN { printf "%.2f", (b - a) / (s * 60) }')" \
+  # frames: 60 a second of the window, as every program keeps up (the C loop reports its rate)
+  echo "$name $(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); f = (y[1] - x[1]) * 60
+    printf "process_us_per_frame %.1f switches_per_frame %.2f", (y[2] - x[2]) / 1e3 / f, (y[3] - x[3]) / f }')" \
     | tee -a "$results.$run"
 }
 rate() { v4l2-ctl -d "$1" --set-parm=60 >/dev/null || echo "warning: $1: frame rate not set" >&2; }
