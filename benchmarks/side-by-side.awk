@@ -31,7 +31,7 @@ function sorted(a, out,    k, n, i, j, t) { n = 0; for (k in a) out[++n] = k
   else if ($1 == "ffm" && $5 == "frames") ffm = $0
   else if ($1 == "library-warmup" && $3 ~ /^first300_/) warm[$2] = $0
   else if ($1 == "library" && $5 == "frames") lib[$2 " " $3 " " $4] = $0
-  else if ((NF == 3 || NF == 5) && $2 == "process_us_per_frame") whole[$1] = $3
+  else if (NF == 5 && $2 == "process_us_per_frame") whole[$1] = $3
 }
 END {
   # the library reads and sets controls with the extended calls: also compared to C making those
