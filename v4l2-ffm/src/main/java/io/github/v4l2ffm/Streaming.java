@@ -66,7 +66,7 @@ public final class Streaming implements AutoCloseable {
     private final int planeCount;
     private final String name;
     private final short bufferEvents;
-    private final int outputMask; // -1 for an output queue, 0 for capture: what QBUF sends of a buffer's bytes, field and time
+    private final boolean output; // an output queue: QBUF sends a buffer's bytes, field and time
 
     private final Dqbuf dqbuf;
     private final Qbuf qbuf;
@@ -93,7 +93,7 @@ public final class Streaming implements AutoCloseable {
         this.planeCount = set.planeCount();
         this.name = set.queue().toString();
         this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
-        this.outputMask = type.isOutput() ? -1 : 0;
+        this.output = type.isOutput();
         // the ioctl and epoll arguments live as long as this object: memory the GC frees, which a
         // downcall keeps alive without the acquire and release that a shared arena's segment
         // costs on every call (some 27 instructions each, three calls a frame)
@@ -135,17 +135,35 @@ public final class Streaming implements AutoCloseable {
             if (buffer.state == V4l2Buffer.State.QUEUED) {
                 throw new IllegalStateException("buffer " + buffer.index() + " of " + name + " is already queued");
             }
-            // the same stores for every memory type and direction: no branch for the JIT to compile
-            // for the streams a JVM met first and undo, back in the interpreter, at the next kind
-            long[] refs = buffer.memoryRefs;
-            for (int p = 0; p < planeCount; p++) {
-                qbuf.plane(p, outputBytes(buffer, p) & outputMask, buffer.length(p), refs[p]);
+            MemorySegment argument = buffer.queueArgument;
+            if (argument == null) argument = argumentFor(buffer);
+            if (output) describeOutput(argument, buffer);
+            try {
+                qbuf.queue(fd, argument, buffer.index(), name);
+            } catch (IllegalStateException closedMeanwhile) {
+                throw endedOr(closedMeanwhile);
             }
-            qbuf.queue(fd, buffer.index(), outputField(buffer) & outputMask, buffer.timestampNanos & outputMask, name);
             buffer.state = V4l2Buffer.State.QUEUED;
             int before = queued.getAndIncrement();
             if (telemetry != null) telemetry.queued(buffer, before);
         }
+    }
+
+    /**
+     * A buffer's QBUF argument, made at its first queue and kept with it: what never changes (its
+     * index, its planes' lengths and memory) is written once, so a capture buffer is queued with
+     * one store. Also kept from one stream of the set to the next (the same type and memory).
+     */
+    private MemorySegment argumentFor(V4l2Buffer buffer) {
+        MemorySegment argument = qbuf.argument(buffer.index(), buffer.length, buffer.memoryRefs);
+        buffer.queueArgument = argument;
+        return argument;
+    }
+
+    /** An output buffer's bytes used per plane, field and time, into its QBUF argument. */
+    private void describeOutput(MemorySegment argument, V4l2Buffer buffer) {
+        for (int p = 0; p < planeCount; p++) qbuf.outputPlane(argument, p, outputBytes(buffer, p));
+        qbuf.outputFrame(argument, outputField(buffer), buffer.timestampNanos);
     }
 
     /** The field an output buffer is queued with: its own, NONE (progressive) if it has none. */
@@ -183,9 +201,9 @@ public final class Streaming implements AutoCloseable {
             // a wait polls before DQBUF: a consumer that keeps up finds no buffer ready, and a DQBUF
             // first would only say EAGAIN (so poll, DQBUF, QBUF a frame, as in C). One that is behind
             // pays a poll that returns at once, small beside the work that put it behind
-            boolean dequeueFirst = deadline == Long.MIN_VALUE, first = true;
+            boolean dequeueFirst = deadline == Long.MIN_VALUE, first = true, check = true;
             while (true) {
-                checkStreaming(true);
+                if (check) checkStreaming(true);
                 if (pending || dequeueFirst && tryDequeue()) { // one call site: C2 compiles dequeued() in once
                     pending = false;
                     return dequeued();
@@ -202,6 +220,11 @@ public final class Streaming implements AutoCloseable {
                 // DQBUF only after a wait that found a buffer ready: one that ended with nothing (the
                 // stream's timer armed for an earlier deadline, a signal) would only hear EAGAIN
                 dequeueFirst = (revents & bufferEvents) != 0;
+                // a wait that found a buffer and nothing signalled on the stop eventfd, which stop(),
+                // close() and closing or losing the device all signal (for good): the stream's
+                // state needs no second look before DQBUF. A close that comes after the wait ends
+                // finds DQBUF's descriptor closed, which tryDequeue reports as the stream's end
+                check = !dequeueFirst || (revents & DeviceFd.EXTRA) != 0;
             }
         }
     }
@@ -257,7 +280,13 @@ public final class Streaming implements AutoCloseable {
 
     /** DQBUF: true with a buffer in {@code dqbuf}; false when none is ready; throws what any other answer means. */
     private boolean tryDequeue() {
-        return switch (dqbuf.dequeue(fd, name)) {
+        Dqbuf.Outcome outcome;
+        try {
+            outcome = dqbuf.dequeue(fd, name);
+        } catch (IllegalStateException closedMeanwhile) {
+            throw endedOr(closedMeanwhile);
+        }
+        return switch (outcome) {
             case DEQUEUED -> true;
             case NOT_READY -> false;
             case LAST -> { // a drained mem-to-mem queue: its LAST buffer was dequeued
@@ -265,6 +294,17 @@ public final class Streaming implements AutoCloseable {
                 throw new StreamEndedException(StreamEndedException.Reason.DRAINED, name + " is drained: its last buffer was dequeued");
             }
         };
+    }
+
+    /**
+     * What a call that found the device's descriptor closed ({@link DeviceFd#acquire}) throws: as
+     * any call on the stream would, {@link DeviceGoneException} if the device is gone, else
+     * {@link StreamEndedException} when the device was closed; else {@code e} as it is.
+     */
+    private RuntimeException endedOr(IllegalStateException e) {
+        if (fd.isGone()) return fd.goneException(null);
+        if (!fd.isOpen()) return new StreamEndedException(StreamEndedException.Reason.CLOSED, name + " is not streaming: its device is closed");
+        return e;
     }
 
     /** poll reported an error and DQBUF has nothing: the device is gone, or the queue can never give a buffer. */
@@ -382,10 +422,7 @@ public final class Streaming implements AutoCloseable {
         b.flags = dqbuf.flags();
         b.field = dqbuf.field();
         b.timestampNanos = dqbuf.timestampNanos();
-        for (int p = 0; p < planeCount; p++) {
-            b.bytesUsed[p] = dqbuf.bytesUsed(p);
-            b.dataOffset[p] = dqbuf.dataOffset(p);
-        }
+        dqbuf.planes(b.bytesUsed, b.dataOffset);
         b.state = V4l2Buffer.State.DEQUEUED;
         int left = queued.decrementAndGet();
         drained = b.isLast();

@@ -46,12 +46,12 @@ public final class V4l2Buffer {
     final long[] length;
     /**
      * Each plane's {@code m} union as QBUF sends it: the USERPTR address, the DMABUF descriptor
-     * (held open by the set), 0 for MMAP (whose QBUF the kernel reads no memory from). One store
-     * for every memory type: the frame path has no branch on it, which the JIT would compile for
-     * the first memory type a JVM streams and undo, back in the interpreter, at the next one.
+     * (held open by the set), 0 for MMAP (whose QBUF the kernel reads no memory from); written
+     * once, into the buffer's {@link #queueArgument}.
      */
     final long[] memoryRefs;
     State state = State.DEQUEUED;
+    MemorySegment queueArgument; // its VIDIOC_QBUF argument, made at its first queue (Streaming)
     int sequence;
     long timestampNanos;
     int flags;

@@ -13,6 +13,7 @@ import io.github.v4l2ffm.internal.Errors.Meaning;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * {@code VIDIOC_DQBUF}, with its argument made once per stream and reused: dequeuing allocates
@@ -33,12 +34,14 @@ public final class Dqbuf {
         LAST
     }
 
-    private final MemorySegment buf, timestamp;
+    private static final long TV_SEC = v4l2_buffer.timestamp$offset() + timeval.tv_sec$offset();
+    private static final long TV_USEC = v4l2_buffer.timestamp$offset() + timeval.tv_usec$offset();
+
+    private final MemorySegment buf;
     private final MemorySegment[] planes;
 
     public Dqbuf(Arena arena, BufferType type, Memory memory, int planeCount) {
         buf = arena.allocate(v4l2_buffer.layout());
-        timestamp = v4l2_buffer.timestamp(buf);
         v4l2_buffer.type(buf, type.value());
         v4l2_buffer.memory(buf, memory.value());
         if (type.isMultiplanar()) {
@@ -86,17 +89,26 @@ public final class Dqbuf {
         return v4l2_buffer.field(buf);
     }
 
+    /** The buffer's timestamp in nanoseconds: read from the argument itself, with no slice of its own for C2 to check apart. */
     public long timestampNanos() {
-        return timeval.tv_sec(timestamp) * 1_000_000_000L + timeval.tv_usec(timestamp) * 1000L;
+        return buf.get(ValueLayout.JAVA_LONG, TV_SEC) * 1_000_000_000L + buf.get(ValueLayout.JAVA_LONG, TV_USEC) * 1000L;
     }
 
-    /** Bytes of data in plane {@code p}. */
-    public int bytesUsed(int p) {
-        return planes != null ? v4l2_plane.bytesused(planes[p]) : v4l2_buffer.bytesused(buf);
-    }
-
-    /** Offset of the data in plane {@code p} (multi-planar only; 0 otherwise). */
-    public int dataOffset(int p) {
-        return planes != null ? v4l2_plane.data_offset(planes[p]) : 0;
+    /**
+     * Each plane's bytes of data and data offset into {@code bytesUsed} and {@code dataOffset}
+     * (a single-planar buffer's offset is always 0: only its bytes used are written). A
+     * single-planar buffer takes no loop: a loop over its one plane, compiled, cost some 50
+     * instructions a frame, counted under {@code --icount}.
+     */
+    public void planes(int[] bytesUsed, int[] dataOffset) {
+        MemorySegment[] pl = planes;
+        if (pl == null) {
+            bytesUsed[0] = v4l2_buffer.bytesused(buf);
+            return;
+        }
+        for (int p = 0; p < pl.length; p++) {
+            bytesUsed[p] = v4l2_plane.bytesused(pl[p]);
+            dataOffset[p] = v4l2_plane.data_offset(pl[p]);
+        }
     }
 }

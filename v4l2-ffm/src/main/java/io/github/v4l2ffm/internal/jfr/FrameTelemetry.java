@@ -26,6 +26,7 @@ import java.util.Optional;
 public final class FrameTelemetry {
     private static final boolean AVAILABLE = available();
     private static final long UNSIGNED = 0xffff_ffffL;
+    private static final int TIMESTAMP_MASK = 0xe000, TIMESTAMP_MONOTONIC = 0x2000; // V4L2_BUF_FLAG_TIMESTAMP_*
 
     private final String device;
     private final String queue;
@@ -40,7 +41,7 @@ public final class FrameTelemetry {
     private boolean hasLast;
     private int lastSequence;
     private long lastTimestamp;
-    private boolean lastMonotonic;
+    private int lastFlags; // the last frame's flags: its clock, worked out only when a recording needs it
 
     private FrameTelemetry(String device, BufferType type) {
         this.device = device;
@@ -80,7 +81,7 @@ public final class FrameTelemetry {
             hasLast = true;
             lastSequence = b.sequence();
             lastTimestamp = b.timestampNanos();
-            lastMonotonic = b.timestampType() == TimestampType.MONOTONIC;
+            lastFlags = b.flags();
             return;
         }
         recorded(b, queuedNow);
@@ -95,11 +96,11 @@ public final class FrameTelemetry {
         boolean hadLast = hasLast;
         int prevSeq = lastSequence;
         long prevTs = lastTimestamp;
-        boolean prevMonotonic = lastMonotonic;
+        boolean prevMonotonic = (lastFlags & TIMESTAMP_MASK) == TIMESTAMP_MONOTONIC;
         hasLast = true;
         lastSequence = seq;
         lastTimestamp = ts;
-        lastMonotonic = monotonic;
+        lastFlags = b.flags();
 
         FrameEvent f = frame;
         if (f.isEnabled()) {
