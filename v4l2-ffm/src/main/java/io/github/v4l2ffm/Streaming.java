@@ -212,10 +212,10 @@ public final class Streaming implements AutoCloseable {
                     throw new IllegalStateException("no buffer is queued on " + name + ": dequeue would wait for ever");
                 }
                 if (deadline == Long.MIN_VALUE) return null; // no wait
-                int left = deadline == Long.MAX_VALUE ? -1 : remaining(deadline, first ? now : System.nanoTime());
+                long at = deadline == Long.MAX_VALUE ? 0 : first ? now : System.nanoTime(); // the first wait: the clock read on entry
                 first = false;
-                if (left == 0) return null;
-                int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, left, deadline);
+                if (!DeviceFd.waits(deadline, at)) return null;
+                int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, deadline, at);
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) return afterPollError(revents);
                 // DQBUF only after a wait that found a buffer ready: one that ended with nothing (the
                 // stream's timer armed for an earlier deadline, a signal) would only hear EAGAIN
@@ -350,8 +350,9 @@ public final class Streaming implements AutoCloseable {
             for (boolean first = true; ; first = false) {
                 checkStreaming(true);
                 if (pending) return READY_BUFFER;
-                int left = remaining(deadline, first ? now : System.nanoTime()); // the first wait: the clock read on entry
-                int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber, left, deadline);
+                long at = first ? now : System.nanoTime(); // the first wait: the clock read on entry
+                boolean waits = DeviceFd.waits(deadline, at);
+                int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber, deadline, at);
                 if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     if (tryDequeue()) {
@@ -361,8 +362,8 @@ public final class Streaming implements AutoCloseable {
                     throw pollError(revents);
                 }
                 int ready = ((revents & bufferEvents) != 0 ? READY_BUFFER : 0) | ((revents & Libc.POLLPRI) != 0 ? READY_EVENT : 0);
-                if (ready != 0 || left == 0) return ready;
-                if (remaining(deadline, System.nanoTime()) == 0) return 0;
+                if (ready != 0 || !waits) return ready;
+                if (!DeviceFd.waits(deadline, System.nanoTime())) return 0;
             }
         }
     }
@@ -399,21 +400,9 @@ public final class Streaming implements AutoCloseable {
         return d == Long.MAX_VALUE || d == Long.MIN_VALUE ? d - Long.signum(d) : d;
     }
 
-    /** Milliseconds left at {@code now} until a {@link #deadline(long, long)} for poll: -1 for none, 0 when passed, rounded up. */
-    static int remaining(long deadline, long now) {
-        if (deadline == Long.MAX_VALUE) return -1;
-        if (deadline == Long.MIN_VALUE) return 0;
-        long ns = deadline - now;
-        if (ns <= 0) return 0;
-        return (int) Math.min((ns + 999_999) / 1_000_000L, Integer.MAX_VALUE);
-    }
-
     /** Milliseconds left until {@code deadline} for poll: -1 for none, 0 when passed, rounded up. */
     static int remaining(long deadline) {
-        if (deadline == Long.MAX_VALUE) return -1;
-        long ns = deadline - System.nanoTime();
-        if (ns <= 0) return 0;
-        return (int) Math.min((ns + 999_999) / 1_000_000L, Integer.MAX_VALUE);
+        return DeviceFd.millisLeft(deadline, System.nanoTime());
     }
 
     private V4l2Buffer dequeued() {

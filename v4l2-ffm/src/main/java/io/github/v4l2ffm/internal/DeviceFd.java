@@ -313,14 +313,16 @@ public final class DeviceFd implements AutoCloseable {
      * {@link #poll}, without the wake eventfd: for a wait whose {@code linkedFd} was
      * {@linkplain #linkWake linked} to it, so that closing or losing the device signals that one
      * (and the result has {@link #EXTRA}). One descriptor fewer for the kernel to poll per wait.
-     * A steady set's wait on a platform thread ({@link PollSet#awaitLinked}) ends at
-     * {@code deadline} ({@link System#nanoTime()} terms, {@link Long#MAX_VALUE} for none, the same
-     * moment as {@code timeoutMillis} from now), kept by a timer of the set's own; any other wait
-     * by {@code timeoutMillis}. Either reports 0 when it ends with nothing ready.
+     * The wait ends at {@code deadline} ({@link System#nanoTime()} terms; {@link Long#MAX_VALUE}:
+     * never; {@link Long#MIN_VALUE}: at once, not waiting), {@code now} being the clock read when it
+     * started (unused for those two). A steady set's wait on a platform thread
+     * ({@link PollSet#awaitLinked}) is kept by a timer of the set's own, with no milliseconds to
+     * work out; any other by {@code poll(2)}'s timeout. Either reports 0 when it ends with nothing
+     * ready.
      */
-    public int pollLinked(PollSet set, short events, int linkedFd, int timeoutMillis, long deadline) {
+    public int pollLinked(PollSet set, short events, int linkedFd, long deadline, long now) {
         if (linkedFd < 0) throw new IllegalArgumentException("no linked descriptor");
-        if (timeoutMillis != 0 && set.steady() && !Thread.currentThread().isVirtual()) {
+        if (waits(deadline, now) && set.steady() && !Thread.currentThread().isVirtual()) {
             // a stream's wait, once a frame: here, not in poll(), which is too big to inline
             int f = acquire();
             try {
@@ -329,7 +331,21 @@ public final class DeviceFd implements AutoCloseable {
                 release();
             }
         }
-        return poll(set, events, false, linkedFd, timeoutMillis);
+        return poll(set, events, false, linkedFd, millisLeft(deadline, now));
+    }
+
+    /** Whether a wait until {@code deadline} ({@link #pollLinked}'s terms) that starts at {@code now} waits at all. */
+    public static boolean waits(long deadline, long now) {
+        return deadline == Long.MAX_VALUE || deadline != Long.MIN_VALUE && deadline - now > 0;
+    }
+
+    /** Milliseconds from {@code now} until {@code deadline} for {@code poll(2)}: -1 for none, 0 when passed, rounded up. */
+    public static int millisLeft(long deadline, long now) {
+        if (deadline == Long.MAX_VALUE) return -1;
+        if (deadline == Long.MIN_VALUE) return 0;
+        long ns = deadline - now;
+        if (ns <= 0) return 0;
+        return (int) Math.min((ns + 999_999) / 1_000_000L, Integer.MAX_VALUE);
     }
 
     private int poll(PollSet set, short events, boolean withWake, int extraFd, int timeoutMillis) {
