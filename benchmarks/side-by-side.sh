@@ -81,7 +81,7 @@ echo "side by side: vivid 640x480 YUYV, 4 buffers, $what; $(uname -r); $(nproc) 
 # program keeps up: the C loop reports its rate); then stopped. Start-up and exit stay outside
 # the window: a long run minus a short one, as before, gave negative figures (start-up varied by
 # more than the difference)
-peer_settle=6 peer_seconds=20
+peer_settle=6 peer_seconds=20 peer_jit=0
 # (the CPU time of its threads, in ns, from /proc/PID/task/*/schedstat: /proc/PID/stat's 10 ms ticks
 # are 8.3 µs a frame over 20 s, as much as the C loop's whole frame under --icount; a thread that
 # ended meanwhile drops out, so these programs' threads, made at start, all count)
@@ -93,11 +93,31 @@ reading() {
   [[ -d /proc/$1/task ]] || return 1
   cat /proc/uptime /proc/"$1"/task/*/schedstat 2>/dev/null | awk 'NR == 1 { t = $1; next } { s += $1; w += $3 } END { printf "%s %.0f %.0f", t, s, w }'
 }
+# the CPU time (ns) of a JVM's compiler threads (0 for a program without them), read by one process
+jit_ns() {
+  awk 'FILENAME ~ /comm$/ { split(FILENAME, p, "/"); jit[p[5]] = /CompilerThre/; next }
+       { split(FILENAME, p, "/"); if (jit[p[5]]) s += $1 } END { printf "%.0f", s }' \
+    /proc/"$1"/task/*/comm /proc/"$1"/task/*/schedstat 2>/dev/null
+}
+# a JVM's steady state starts once its JIT is idle: after peer_settle, 20 s spans until one in which
+# its compiler threads ran under 2 ms (idle ones wake every few seconds, some 0.1 ms in 20 s under
+# --icount; a C2 compilation takes tens of ms), at most 10 of them. A compilation inside the window
+# would count as the program's work a frame (one was seen: 1.2 thousand instructions a frame)
+jit_idle() {
+  local pid=$1 name=$2 j0 j1 k
+  for ((k = 0; k < 10; k++)); do
+    j0=$(jit_ns "$pid"); sleep 20; j1=$(jit_ns "$pid")
+    [[ -n $j0 && -n $j1 ]] || return 0
+    if ((j1 - j0 < 2000000)); then echo "$name: JIT idle after $((peer_settle + 20 * (k + 1))) s" >&2; return 0; fi
+  done
+  echo "$name: JIT still compiling after $((peer_settle + 200)) s" >&2
+}
 peer() {
   local name=$1; shift
   "$@" >/dev/null 2>&1 &
   local pid=$! a b
   sleep "$peer_settle"
+  ((peer_jit)) && jit_idle "$pid" "$name"
   # a program that ended early is reported and skipped, not fatal (set -e): wait's status is its own
   a=$(reading "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
   sleep "$peer_seconds"
@@ -174,8 +194,8 @@ whole_programs() {
   peer v4l2-ctl v4l2ctl
   if command -v gst-launch-1.0 >/dev/null; then peer gstreamer gst; fi
   if command -v ffmpeg >/dev/null; then peer ffmpeg ff; fi
-  peer_settle=150 peer library-whole lib_stream
-  peer_settle=150 peer library-whole-long lib_stream_long
+  peer_settle=150 peer_jit=1 peer library-whole lib_stream
+  peer_settle=150 peer_jit=1 peer library-whole-long lib_stream_long
 }
 
 # the warm-up on its own, in fresh JVMs: default flags, JDK 25's ahead-of-time cache (a training
