@@ -7,6 +7,9 @@
 #   benchmarks/side-by-side.sh --warmup [--runs N]         only the warm-up, 9,000 frames in rounds every run
 #   benchmarks/side-by-side.sh --floor ROUNDS [--frames N]   only the C loop, the bare FFM loop and
 #                                                          the library (single-planar MMAP), in turn
+#   benchmarks/side-by-side.sh --split [--runs N]         the library's queue, and a dequeue that finds a buffer
+#                                                          ready, timed alone (with --icount: instructions), and
+#                                                          the bare FFM loop's, in one JVM per run
 #   benchmarks/side-by-side.sh --cases [--frames N]         every capture case in a JVM of its own (warmed up on
 #                                                          that case alone, 9,000 frames at least), the C loop
 #                                                          just before it, with the ratios (an application that
@@ -33,10 +36,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
-frames=1500 ioctls=20000 runs=3 soak=0 floor=0 peers_only=0 warm_only=0 cases=0
+frames=1500 ioctls=20000 runs=3 soak=0 floor=0 peers_only=0 warm_only=0 cases=0 split=0
 [[ " $* " == *" --peers "* ]] && peers_only=1
 [[ " $* " == *" --warmup "* ]] && warm_only=1
 [[ " $* " == *" --cases "* ]] && cases=1 runs=1
+[[ " $* " == *" --split "* ]] && split=1
 [[ " $* " == *" --quick "* ]] && frames=400 ioctls=5000
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
@@ -85,13 +89,13 @@ peer_settle=6 peer_seconds=20 peer_jit=0
 # (the CPU time of its threads, in ns, from /proc/PID/task/*/schedstat: /proc/PID/stat's 10 ms ticks
 # are 8.3 µs a frame over 20 s, as much as the C loop's whole frame under --icount; a thread that
 # ended meanwhile drops out, so these programs' threads, made at start, all count)
-# one reading of a program: the guest's clock (s) when read, its threads' CPU time (ns) and how
-# often they were put on the CPU (schedstat's third field), all from one cat: starting a process
-# takes some 0.3 s of guest time under --icount, so the window is timed by the readings
+# one reading of a program: the guest's clock (s) when read, and each of its threads' name, CPU time
+# (ns) and how often it was put on the CPU (schedstat's third field), all from one process: starting
+# a process takes some 0.3 s of guest time under --icount, so the window is timed by the readings
 # themselves, not by the sleep between them
 reading() {
   [[ -d /proc/$1/task ]] || return 1
-  cat /proc/uptime /proc/"$1"/task/*/schedstat 2>/dev/null | awk 'NR == 1 { t = $1; next } { s += $1; w += $3 } END { printf "%s %.0f %.0f", t, s, w }'
+  grep -H . /proc/uptime /proc/"$1"/task/*/schedstat /proc/"$1"/task/*/comm > "$2" 2>/dev/null && [[ -s $2 ]]
 }
 # the CPU time (ns) of a JVM's compiler threads (0 for a program without them), read by one process
 jit_ns() {
@@ -115,19 +119,31 @@ jit_idle() {
 peer() {
   local name=$1; shift
   "$@" >/dev/null 2>&1 &
-  local pid=$! a b
+  local pid=$!
   sleep "$peer_settle"
   ((peer_jit)) && jit_idle "$pid" "$name"
   # a program that ended early is reported and skipped, not fatal (set -e): wait's status is its own
-  a=$(reading "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
+  reading "$pid" "$work/a" || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
   sleep "$peer_seconds"
-  b=$(reading "$pid") || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
+  reading "$pid" "$work/b" || { echo "$name ended early" >&2; wait "$pid" || true; return 0; }
   kill -INT "$pid" 2>/dev/null || true; sleep 1; kill "$pid" 2>/dev/null || true # (it may have ended at the first)
   wait "$pid" 2>/dev/null || true
-  # frames: 60 a second of the window, as every program keeps up (the C loop reports its rate)
-  echo "$name $(awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); f = (y[1] - x[1]) * 60
-    printf "process_us_per_frame %.1f switches_per_frame %.2f", (y[2] - x[2]) / 1e3 / f, (y[3] - x[3]) / f }')" \
-    | tee -a "$results.$run"
+  # frames: 60 a second of the window, as every program keeps up (the C loop reports its rate); the
+  # first line is the figure, the next ones (a program of several threads) each thread's share, for
+  # the log only. A thread that ended meanwhile drops out; one made meanwhile counts all its time
+  awk -v name="$name" -v figures="$results.$run" '
+    { at = index($0, ":"); path = substr($0, 1, at - 1); value = substr($0, at + 1) }
+    path == "/proc/uptime" { split(value, u, " "); if (FILENAME == ARGV[1]) t0 = u[1]; else t1 = u[1]; next }
+    { split(path, p, "/"); tid = p[5] }
+    path ~ /comm$/ { comm[tid] = value; next }
+    { split(value, v, " "); if (FILENAME == ARGV[1]) { a[tid] = v[1]; aw[tid] = v[3] } else { b[tid] = v[1]; bw[tid] = v[3] } }
+    END {
+      f = (t1 - t0) * 60
+      for (k in b) { cpu[k] = (b[k] - a[k]) / 1e3 / f; sw[k] = (bw[k] - aw[k]) / f; s += cpu[k]; w += sw[k]; n++ }
+      line = sprintf("%s process_us_per_frame %.1f switches_per_frame %.2f", name, s, w)
+      print line; print line >> figures
+      if (n > 1) for (k in b) if (cpu[k] >= 0.005) printf "  %s thread %s: %.2f us a frame, %.3f switches a frame\n", name, comm[k], cpu[k], sw[k]
+    }' "$work/a" "$work/b"
 }
 rate() { v4l2-ctl -d "$1" --set-parm=60 >/dev/null || echo "warning: $1: frame rate not set" >&2; }
 cloop() { "$here/target/capture-loop" "$@"; }
@@ -178,6 +194,14 @@ if ((cases)); then
        $1 == "library-case" { for (i = 5; i < NF; i++) if ($i == "thread_us_per_frame") { k = $2 "-" $3 "-" $4
          print "case-c-thread-us", k, c; print "case-thread-us", k, $(i + 1); printf "case-thread-x-c %s %.2f\n", k, $(i + 1) / c } }' \
     "$results.cases" | awk -f "$here/side-by-side-runs.awk"
+  exit 0
+fi
+
+if ((split)); then
+  rate "$single"
+  for ((run = 1; run <= runs; run++)); do
+    "${jvm[@]}" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide split "$single" 12000 300
+  done
   exit 0
 fi
 

@@ -30,6 +30,8 @@ import java.nio.file.Path;
  * SideBySide floor SINGLE_NODE FRAMES [ROUNDS]               the C loop, the same loop on bare FFM downcalls (and with DQBUF and QBUF
  *                                                           linked critical), the library (MMAP), in turn
  * SideBySide case single|multi NODE MEMORY dequeue|await FRAMES   one case in a JVM of its own, the C loop just before it
+ * SideBySide split SINGLE_NODE WARM N                       queue, and a dequeue that finds a buffer ready, timed alone: the
+ *                                                           library's and the bare FFM loop's (instructions, under --icount)
  * </pre>
  *
  * <p>{@code case} is what an application that captures one kind of stream sees: its JIT profiles
@@ -119,6 +121,12 @@ public final class SideBySide {
                             System.out.println("library single mmap" + (await ? " await " : " dequeue ") + capture(single, n, "mmap", await));
                         }
                     }
+                }
+            }
+            case "split" -> { // the frame path's two halves, library and bare FFM: meaningful under --icount only
+                long warm = Long.parseLong(args[2]), n = Long.parseLong(args[3]);
+                try (V4l2Device dev = V4l2Device.open(Path.of(args[1]))) {
+                    split(dev, warm, n);
                 }
             }
             case "stream" -> { // until killed: the library as a whole program, for side-by-side.sh --peers
@@ -316,6 +324,79 @@ public final class SideBySide {
     }
 
     /** A started stream at 640x480 YUYV, 60 fps, 4 buffers of one memory type. */
+    /**
+     * {@code split}: how many instructions (under {@code --icount}, where the guest's clock counts
+     * them) {@link Streaming#queue} takes, and a {@link Streaming#dequeue} that finds a buffer
+     * ready (the thread slept 40 ms, two frames and more, before it), each timed alone with
+     * {@link System#nanoTime()}, the cost of two clock readings taken off; then the same halves of
+     * the bare FFM loop with the library's wait ({@link PlainFfmLoop}, epoll). After {@code warm}
+     * frames of each (C2 has their code), the median of {@code n}. The library's own code a frame
+     * is the difference; leaving one piece of it out of a build and measuring again says what that
+     * piece costs, without a whole frame's noise.
+     */
+    private static void split(V4l2Device dev, long warm, long n) {
+        long[] pair = new long[(int) n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            pair[i] = System.nanoTime() - t0;
+        }
+        long clock = median(pair);
+        long[] q = new long[(int) n], d = new long[(int) n];
+        try (Stream s = new Stream(dev, "mmap")) {
+            Streaming st = s.streaming;
+            for (long i = 0; i < warm; i++) st.queue(st.dequeue(5_000));
+            V4l2Buffer b = st.dequeue(5_000);
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                st.queue(b);
+                q[i] = System.nanoTime() - t0 - clock;
+                sleep(40);
+                long t1 = System.nanoTime();
+                b = st.dequeue(5_000);
+                d[i] = System.nanoTime() - t1 - clock;
+            }
+            st.queue(b);
+        }
+        System.out.println("split library single mmap queue " + median(q) + " dequeue_ready " + median(d) + " clock_pair " + clock);
+        try (PlainFfmLoop loop = new PlainFfmLoop(dev.path(), false, true)) {
+            for (long i = 0; i < warm; i++) {
+                loop.waitAndDequeue();
+                loop.requeue();
+            }
+            loop.waitAndDequeue();
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                loop.requeue();
+                q[i] = System.nanoTime() - t0 - clock;
+                sleep(40);
+                long t1 = System.nanoTime();
+                loop.waitAndDequeue();
+                d[i] = System.nanoTime() - t1 - clock;
+            }
+            loop.requeue();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        System.out.println("split ffm-epoll single mmap queue " + median(q) + " dequeue_ready " + median(d) + " clock_pair " + clock);
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final class Stream implements AutoCloseable {
         final BufferAllocator allocator;
         final BufferSet set;
