@@ -62,6 +62,7 @@ public final class Streaming implements AutoCloseable {
 
     private final BufferSet set;
     private final DeviceFd fd;
+    private final int held; // fd's number, acquired by the constructor and released by close()
     private final BufferType type;
     private final int planeCount;
     private final String name;
@@ -88,24 +89,34 @@ public final class Streaming implements AutoCloseable {
     Streaming(BufferSet set) {
         this.set = set;
         this.fd = set.fd();
-        this.type = set.queue().type();
-        Memory memory = set.memory();
-        this.planeCount = set.planeCount();
-        this.name = set.queue().toString();
-        this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
-        this.output = type.isOutput();
-        // the ioctl and epoll arguments live as long as this object: memory the GC frees, which a
-        // downcall keeps alive without the acquire and release that a shared arena's segment
-        // costs on every call (some 27 instructions each, three calls a frame)
-        Arena arena = Arena.ofAuto();
-        dqbuf = new Dqbuf(arena, type, memory, planeCount);
-        qbuf = new Qbuf(arena, type, memory, planeCount);
-        pollSet = new PollSet(arena, name, true);
-        stopFd = DeviceFd.eventFd(name + " stop eventfd");
-        stopFdNumber = stopFd.acquire();
-        stopFd.release();
-        fd.linkWake(stopFd); // closing or losing the device signals it too: waits poll two descriptors, not three
-        telemetry = FrameTelemetry.create(fd.path(), type);
+        // held until close(), which runs only once no frame call is in flight (under both locks):
+        // the descriptor's number stays the device's for the stream's whole life, and the
+        // frame's calls (QBUF, the wait, DQBUF) take no use count each. The device closes its
+        // streams (through its buffer sets) before its descriptor
+        this.held = fd.acquire();
+        try {
+            this.type = set.queue().type();
+            Memory memory = set.memory();
+            this.planeCount = set.planeCount();
+            this.name = set.queue().toString();
+            this.bufferEvents = type.isOutput() ? Libc.POLLOUT : Libc.POLLIN;
+            this.output = type.isOutput();
+            // the ioctl and epoll arguments live as long as this object: memory the GC frees, which a
+            // downcall keeps alive without the acquire and release that a shared arena's segment
+            // costs on every call (some 27 instructions each, three calls a frame)
+            Arena arena = Arena.ofAuto();
+            dqbuf = new Dqbuf(arena, type, memory, planeCount);
+            qbuf = new Qbuf(arena, type, memory, planeCount);
+            pollSet = new PollSet(arena, name, true);
+            stopFd = DeviceFd.eventFd(name + " stop eventfd");
+            stopFdNumber = stopFd.acquire();
+            stopFd.release();
+            fd.linkWake(stopFd); // closing or losing the device signals it too: waits poll two descriptors, not three
+            telemetry = FrameTelemetry.create(fd.path(), type);
+        } catch (RuntimeException | Error e) {
+            fd.release();
+            throw e;
+        }
     }
 
     /** The buffer set being streamed. */
@@ -138,11 +149,7 @@ public final class Streaming implements AutoCloseable {
             MemorySegment argument = buffer.queueArgument;
             if (argument == null) argument = argumentFor(buffer);
             if (output) describeOutput(argument, buffer);
-            try {
-                qbuf.queue(fd, argument, buffer.index(), name);
-            } catch (IllegalStateException closedMeanwhile) {
-                throw endedOr(closedMeanwhile);
-            }
+            qbuf.queue(fd, held, argument, buffer.index(), name);
             buffer.state = V4l2Buffer.State.QUEUED;
             int before = queued.getAndIncrement();
             if (telemetry != null) telemetry.queued(buffer, before);
@@ -215,15 +222,15 @@ public final class Streaming implements AutoCloseable {
                 long at = deadline == Long.MAX_VALUE ? 0 : first ? now : System.nanoTime(); // the first wait: the clock read on entry
                 first = false;
                 if (!DeviceFd.waits(deadline, at)) return null;
-                int revents = fd.pollLinked(pollSet, bufferEvents, stopFdNumber, deadline, at);
+                int revents = fd.pollLinkedHeld(held, pollSet, bufferEvents, stopFdNumber, deadline, at);
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) return afterPollError(revents);
                 // DQBUF only after a wait that found a buffer ready: one that ended with nothing (the
                 // stream's timer armed for an earlier deadline, a signal) would only hear EAGAIN
                 dequeueFirst = (revents & bufferEvents) != 0;
                 // a wait that found a buffer and nothing signalled on the stop eventfd, which stop(),
                 // close() and closing or losing the device all signal (for good): the stream's
-                // state needs no second look before DQBUF. A close that comes after the wait ends
-                // finds DQBUF's descriptor closed, which tryDequeue reports as the stream's end
+                // state needs no second look before DQBUF, whose descriptor the stream holds. A
+                // close that comes after the wait ends waits for this dequeue (the lock)
                 check = !dequeueFirst || (revents & DeviceFd.EXTRA) != 0;
             }
         }
@@ -280,13 +287,7 @@ public final class Streaming implements AutoCloseable {
 
     /** DQBUF: true with a buffer in {@code dqbuf}; false when none is ready; throws what any other answer means. */
     private boolean tryDequeue() {
-        Dqbuf.Outcome outcome;
-        try {
-            outcome = dqbuf.dequeue(fd, name);
-        } catch (IllegalStateException closedMeanwhile) {
-            throw endedOr(closedMeanwhile);
-        }
-        return switch (outcome) {
+        return switch (dqbuf.dequeue(fd, held, name)) {
             case DEQUEUED -> true;
             case NOT_READY -> false;
             case LAST -> { // a drained mem-to-mem queue: its LAST buffer was dequeued
@@ -294,17 +295,6 @@ public final class Streaming implements AutoCloseable {
                 throw new StreamEndedException(StreamEndedException.Reason.DRAINED, name + " is drained: its last buffer was dequeued");
             }
         };
-    }
-
-    /**
-     * What a call that found the device's descriptor closed ({@link DeviceFd#acquire}) throws: as
-     * any call on the stream would, {@link DeviceGoneException} if the device is gone, else
-     * {@link StreamEndedException} when the device was closed; else {@code e} as it is.
-     */
-    private RuntimeException endedOr(IllegalStateException e) {
-        if (fd.isGone()) return fd.goneException(null);
-        if (!fd.isOpen()) return new StreamEndedException(StreamEndedException.Reason.CLOSED, name + " is not streaming: its device is closed");
-        return e;
     }
 
     /** poll reported an error and DQBUF has nothing: the device is gone, or the queue can never give a buffer. */
@@ -352,7 +342,7 @@ public final class Streaming implements AutoCloseable {
                 if (pending) return READY_BUFFER;
                 long at = first ? now : System.nanoTime(); // the first wait: the clock read on entry
                 boolean waits = DeviceFd.waits(deadline, at);
-                int revents = fd.pollLinked(pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber, deadline, at);
+                int revents = fd.pollLinkedHeld(held, pollSet, (short) (bufferEvents | Libc.POLLPRI), stopFdNumber, deadline, at);
                 if ((revents & (DeviceFd.WOKEN | DeviceFd.EXTRA)) != 0) continue; // closed, gone or stopped: checked above
                 if ((revents & ERROR_EVENTS) != 0 && (revents & bufferEvents) == 0) {
                     if (tryDequeue()) {
@@ -514,6 +504,7 @@ public final class Streaming implements AutoCloseable {
                     fd.unlinkWake(stopFd);
                     stopFd.close();
                     pollSet.close();
+                    fd.release(); // the constructor's hold: the last use, if the device was closed meanwhile, closes it
                     set.streamingClosed(this);
                 }
             }

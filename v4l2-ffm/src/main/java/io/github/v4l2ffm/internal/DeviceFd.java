@@ -198,22 +198,29 @@ public final class DeviceFd implements AutoCloseable {
     }
 
     /**
-     * {@link #tryIoctl} for a request whose failure changes nothing and can be asked again at once
-     * (DQBUF): see {@link Libc#ioctlRepeatable}. Allocates nothing, in any compiled form.
+     * {@link #tryIoctl(long, MemorySegment, MemorySegment)} on {@code held}, the number a caller's
+     * own {@link #acquire()} gave and that it keeps for longer than one call (a stream holds its
+     * device's for its whole life, so that its frames' calls take no use count each): the number
+     * stays this file's until that caller's {@link #release()}. Does not check that the descriptor
+     * is still open: a caller that holds it must check what it needs itself.
+     */
+    public int tryIoctlHeld(int held, long request, MemorySegment arg, MemorySegment errnoState) {
+        int r = Libc.ioctl(errnoState, held, request, arg);
+        return r >= 0 ? r : failedCall(Libc.errno(errnoState));
+    }
+
+    /**
+     * {@link #tryIoctlHeld} for a request whose failure changes nothing and can be asked again at
+     * once (DQBUF): see {@link Libc#ioctlRepeatable}. Allocates nothing, in any compiled form.
      *
-     * <p>Written out beside {@link #tryIoctl}, not shared with it through a flag: a shared method
-     * holds both downcalls, C2 compiles it on its own as a method too big to inline into its
-     * callers afterwards (5.4 KB), and the frame then runs a call into both paths (some 300
+     * <p>Written out beside {@link #tryIoctlHeld}, not shared with it through a flag: a shared
+     * method holds both downcalls, C2 compiles it on its own as a method too big to inline into
+     * its callers afterwards (5.4 KB), and the frame then runs a call into both paths (some 300
      * instructions a frame more, counted with {@code benchmarks/side-by-side.sh --icount}).
      */
-    public int tryIoctlRepeatable(long request, MemorySegment arg) {
-        int f = acquire();
-        try {
-            int r = Libc.ioctlRepeatable(f, request, arg);
-            return r >= 0 ? r : failedCall(Libc.errno());
-        } finally {
-            release();
-        }
+    public int tryIoctlRepeatableHeld(int held, long request, MemorySegment arg) {
+        int r = Libc.ioctlRepeatable(held, request, arg);
+        return r >= 0 ? r : failedCall(Libc.errno());
     }
 
     /** {@code -errno} for a call that failed with {@code errno}; an {@code ENODEV} marks the device gone. */
@@ -332,6 +339,17 @@ public final class DeviceFd implements AutoCloseable {
             }
         }
         return poll(set, events, false, linkedFd, millisLeft(deadline, now));
+    }
+
+    /**
+     * {@link #pollLinked} for a caller that holds this descriptor as {@code held} (see
+     * {@link #tryIoctlHeld}): its steady wait takes no use count.
+     */
+    public int pollLinkedHeld(int held, PollSet set, short events, int linkedFd, long deadline, long now) {
+        if (waits(deadline, now) && set.steady() && !Thread.currentThread().isVirtual()) {
+            return set.awaitLinked(held, events, linkedFd, deadline);
+        }
+        return pollLinked(set, events, linkedFd, deadline, now);
     }
 
     /** Whether a wait until {@code deadline} ({@link #pollLinked}'s terms) that starts at {@code now} waits at all. */

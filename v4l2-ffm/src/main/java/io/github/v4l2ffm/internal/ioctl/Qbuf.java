@@ -95,14 +95,15 @@ public final class Qbuf {
     }
 
     /**
-     * Queues the buffer whose {@link #argument} is {@code argument} (buffer {@code index}, which
+     * Queues, on {@code held} (the number of {@code fd} its caller holds: {@link DeviceFd#tryIoctlHeld}),
+     * the buffer whose {@link #argument} is {@code argument} (buffer {@code index}, which
      * names it in an error message with {@code queueName}, both built only then). With errno
      * captured in memory of this object's own; not asked again to learn why it failed, as DQBUF
      * is: a driver may refuse a buffer once and take it the next time ({@link Libc#ioctlRepeatable}).
      */
-    public void queue(DeviceFd fd, MemorySegment argument, int index, String queueName) {
+    public void queue(DeviceFd fd, int held, MemorySegment argument, int index, String queueName) {
         v4l2_buffer.flags(argument, 0);
-        int r = fd.tryIoctl(Videodev2.VIDIOC_QBUF(), argument, errnoState);
+        int r = fd.tryIoctlHeld(held, Videodev2.VIDIOC_QBUF(), argument, errnoState);
         if (r < 0) throw refused(fd, -r, index, queueName);
     }
 
