@@ -155,8 +155,9 @@ ff() { exec ffmpeg -nostdin -v error -f v4l2 -input_format yuyv422 -video_size 6
 jvm=("$java" --enable-native-access=ALL-UNNAMED)
 lib_stream() { exec "${jvm[@]}" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide stream "$single"; }
 # the same with the flags the README gives a capture that runs for hours and counts every cycle of
-# the whole process: the JVM's monitor deflation thread wakes once a minute, not four times a second
-long_capture=(-XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=0 -XX:GuaranteedSafepointInterval=0)
+# the whole process: the JVM's monitor deflation thread wakes once a minute, not four times a
+# second, and its service thread's periodic cleanup once a minute, not every second
+long_capture=(-XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=0 -XX:ServiceThreadCleanupInterval=60000)
 lib_stream_long() { exec "${jvm[@]}" "${long_capture[@]}" -cp "$cp" io.github.v4l2ffm.benchmarks.SideBySide stream "$single"; }
 lib() { "${jvm[@]}" "$@"; }
 # one figure line: NAME, then the output of the command after it; a command that fails ends the run
