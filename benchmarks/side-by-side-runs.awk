@@ -59,7 +59,7 @@ END {
   print "| whole process, single-planar MMAP | µs a frame | / C loop | / `v4l2-ctl` |"
   print "|---|---:|---:|---:|"
   split("c-whole-process v4l2-ctl gstreamer ffmpeg library-whole library-whole-long library", progs, " ")
-  split("the C loop|`v4l2-ctl --stream-mmap`|GStreamer `v4l2src ! fakesink`|`ffmpeg -f v4l2 -f null`|the library, a program of its own (`SideBySide stream`, default flags, from 150 s on)|the same with the README's flags for long captures (monitor deflation once a minute)|the library, steady state, in the measuring JVM", names, "|")
+  split("the C loop|`v4l2-ctl --stream-mmap`|GStreamer `v4l2src ! fakesink`|`ffmpeg -f v4l2 -f null`|the library, a program of its own (`SideBySide stream`, default flags, from 150 s on, once its JIT is idle)|the same with the README's flags for long captures (monitor deflation and the service thread's cleanup once a minute)|the library, steady state, in the measuring JVM", names, "|")
   for (i = 1; i <= 7; i++) if (("whole-process-us " progs[i]) in med)
     printf "| %s | %s | %s | %s |\n", names[i], cell("whole-process-us " progs[i]), cell("whole-process-x-c " progs[i]),
       (("whole-process-x-v4l2-ctl " progs[i]) in med) ? cell("whole-process-x-v4l2-ctl " progs[i]) : "–"
