@@ -127,6 +127,9 @@ public final class SideBySide {
                 long warm = Long.parseLong(args[2]), n = Long.parseLong(args[3]);
                 try (V4l2Device dev = V4l2Device.open(Path.of(args[1]))) {
                     split(dev, warm, n);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
                 }
             }
             case "stream" -> { // until killed: the library as a whole program, for side-by-side.sh --peers
@@ -334,7 +337,7 @@ public final class SideBySide {
      * is the difference; leaving one piece of it out of a build and measuring again says what that
      * piece costs, without a whole frame's noise.
      */
-    private static void split(V4l2Device dev, long warm, long n) {
+    private static void split(V4l2Device dev, long warm, long n) throws InterruptedException {
         long[] pair = new long[(int) n];
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
@@ -350,7 +353,7 @@ public final class SideBySide {
                 long t0 = System.nanoTime();
                 st.queue(b);
                 q[i] = System.nanoTime() - t0 - clock;
-                sleep(40);
+                Thread.sleep(40);
                 long t1 = System.nanoTime();
                 b = st.dequeue(5_000);
                 d[i] = System.nanoTime() - t1 - clock;
@@ -368,13 +371,13 @@ public final class SideBySide {
                 long t0 = System.nanoTime();
                 loop.requeue();
                 q[i] = System.nanoTime() - t0 - clock;
-                sleep(40);
+                Thread.sleep(40);
                 long t1 = System.nanoTime();
                 loop.waitAndDequeue();
                 d[i] = System.nanoTime() - t1 - clock;
             }
             loop.requeue();
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException | Error | InterruptedException e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -386,15 +389,6 @@ public final class SideBySide {
         long[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
         return sorted[sorted.length / 2];
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     private static final class Stream implements AutoCloseable {

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Each call holds a use count for its duration: {@link #close()} marks the descriptor closed at
  * once (new calls fail with {@link IllegalStateException}) and the last call in flight releases it,
  * so a descriptor number is never closed under a running call and never written to after it was
- * reused. Work that must wait until the kernel has really let go of the file (memory lent to a
+ * reused. An owner that makes many calls may hold one use for longer, and call with the number it
+ * holds ({@link #tryIoctlHeld}): a stream holds its device's from its start to its close, which the
+ * device's own close runs first. Work that must wait until the kernel has really let go of the file (memory lent to a
  * queue) is registered with {@link #whenReleased(Runnable)}.
  *
  * <p>A device descriptor also has a <em>wake</em> eventfd that every wait on the device polls
