@@ -166,26 +166,14 @@ final class PlainFfmLoop implements AutoCloseable {
     }
 
     /** For {@code SideBySide split}: the wait and DQBUF of {@link #frame()}, without its QBUF (epoll only). */
-    void waitAndDequeue() {
-        try {
-            waitInEpoll();
-            if (ioctl(DQBUF) < 0) throw new IllegalStateException("DQBUF failed");
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    void waitAndDequeue() throws Throwable {
+        waitInEpoll();
+        if (ioctl(DQBUF) < 0) throw new IllegalStateException("DQBUF failed");
     }
 
     /** For {@code SideBySide split}: the QBUF of {@link #frame()}, of the buffer {@link #waitAndDequeue()} dequeued. */
-    void requeue() {
-        try {
-            if (ioctl(QBUF) < 0) throw new IllegalStateException("QBUF failed");
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    void requeue() throws Throwable {
+        if (ioctl(QBUF) < 0) throw new IllegalStateException("QBUF failed");
     }
 
     /** Until the device is ready: the timer's firing (every 5 s) is read and the timer armed again. */

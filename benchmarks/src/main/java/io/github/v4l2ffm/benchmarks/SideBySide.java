@@ -326,7 +326,6 @@ public final class SideBySide {
         return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
-    /** A started stream at 640x480 YUYV, 60 fps, 4 buffers of one memory type. */
     /**
      * {@code split}: how many instructions (under {@code --icount}, where the guest's clock counts
      * them) {@link Streaming#queue} takes, and a {@link Streaming#dequeue} that finds a buffer
@@ -391,6 +390,7 @@ public final class SideBySide {
         return sorted[sorted.length / 2];
     }
 
+    /** A started stream at 640x480 YUYV, 60 fps, 4 buffers of one memory type. */
     private static final class Stream implements AutoCloseable {
         final BufferAllocator allocator;
         final BufferSet set;

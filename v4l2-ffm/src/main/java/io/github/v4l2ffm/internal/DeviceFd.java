@@ -192,8 +192,7 @@ public final class DeviceFd implements AutoCloseable {
     public int tryIoctl(long request, MemorySegment arg, MemorySegment errnoState) {
         int f = acquire();
         try {
-            int r = Libc.ioctl(errnoState, f, request, arg);
-            return r >= 0 ? r : failedCall(Libc.errno(errnoState));
+            return tryIoctlHeld(f, request, arg, errnoState);
         } finally {
             release();
         }
@@ -271,7 +270,7 @@ public final class DeviceFd implements AutoCloseable {
     /**
      * Makes closing this descriptor, or finding its device gone, also signal {@code eventFd} (a
      * stream's stop eventfd), at once if that happened already: a wait that polls that eventfd
-     * need not poll the wake eventfd too ({@link #pollLinked}). Undone by {@link #unlinkWake}.
+     * need not poll the wake eventfd too ({@link #pollLinkedHeld}). Undone by {@link #unlinkWake}.
      */
     public void linkWake(DeviceFd eventFd) {
         linkedWakes.add(eventFd);
@@ -319,42 +318,27 @@ public final class DeviceFd implements AutoCloseable {
     }
 
     /**
-     * {@link #poll}, without the wake eventfd: for a wait whose {@code linkedFd} was
+     * {@link #poll}, without the wake eventfd, for a caller that holds this descriptor as
+     * {@code held} (see {@link #tryIoctlHeld}): a wait whose {@code linkedFd} was
      * {@linkplain #linkWake linked} to it, so that closing or losing the device signals that one
      * (and the result has {@link #EXTRA}). One descriptor fewer for the kernel to poll per wait.
      * The wait ends at {@code deadline} ({@link System#nanoTime()} terms; {@link Long#MAX_VALUE}:
      * never; {@link Long#MIN_VALUE}: at once, not waiting), {@code now} being the clock read when it
      * started (unused for those two). A steady set's wait on a platform thread
      * ({@link PollSet#awaitLinked}) is kept by a timer of the set's own, with no milliseconds to
-     * work out; any other by {@code poll(2)}'s timeout. Either reports 0 when it ends with nothing
-     * ready.
+     * work out, and takes no use count; any other by {@code poll(2)}'s timeout. Either reports 0
+     * when it ends with nothing ready.
      */
-    public int pollLinked(PollSet set, short events, int linkedFd, long deadline, long now) {
+    public int pollLinkedHeld(int held, PollSet set, short events, int linkedFd, long deadline, long now) {
         if (linkedFd < 0) throw new IllegalArgumentException("no linked descriptor");
         if (waits(deadline, now) && set.steady() && !Thread.currentThread().isVirtual()) {
             // a stream's wait, once a frame: here, not in poll(), which is too big to inline
-            int f = acquire();
-            try {
-                return set.awaitLinked(f, events, linkedFd, deadline);
-            } finally {
-                release();
-            }
+            return set.awaitLinked(held, events, linkedFd, deadline);
         }
         return poll(set, events, false, linkedFd, millisLeft(deadline, now));
     }
 
-    /**
-     * {@link #pollLinked} for a caller that holds this descriptor as {@code held} (see
-     * {@link #tryIoctlHeld}): its steady wait takes no use count.
-     */
-    public int pollLinkedHeld(int held, PollSet set, short events, int linkedFd, long deadline, long now) {
-        if (waits(deadline, now) && set.steady() && !Thread.currentThread().isVirtual()) {
-            return set.awaitLinked(held, events, linkedFd, deadline);
-        }
-        return pollLinked(set, events, linkedFd, deadline, now);
-    }
-
-    /** Whether a wait until {@code deadline} ({@link #pollLinked}'s terms) that starts at {@code now} waits at all. */
+    /** Whether a wait until {@code deadline} ({@link #pollLinkedHeld}'s terms) that starts at {@code now} waits at all. */
     public static boolean waits(long deadline, long now) {
         return deadline == Long.MAX_VALUE || deadline != Long.MIN_VALUE && deadline - now > 0;
     }

@@ -12,7 +12,7 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>A wait site that waits over and over on the same descriptors (a stream, once a frame) is
  * made {@code steady}: its platform threads' waits on a device and its linked stop eventfd
- * ({@link DeviceFd#pollLinked}) block in {@code epoll_wait(2)} on the epoll instance too, whose
+ * ({@link DeviceFd#pollLinkedHeld}) block in {@code epoll_wait(2)} on the epoll instance too, whose
  * descriptors are registered once, where {@code poll(2)} would register and unregister
  * every descriptor with the kernel on every wait. Counted in instructions in the lab (vivid,
  * {@code benchmarks/side-by-side.sh --icount}): a C loop's frame costs some 500 fewer waiting in

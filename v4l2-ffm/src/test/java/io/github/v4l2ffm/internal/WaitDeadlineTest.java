@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A stream's wait until a deadline in {@link System#nanoTime()} terms ({@link DeviceFd#pollLinked}):
+ * A stream's wait until a deadline in {@link System#nanoTime()} terms ({@link DeviceFd#pollLinkedHeld}):
  * whether it waits at all, and the milliseconds {@code poll(2)} is given, across the clock's
  * whole range (its values may be negative and wrap).
  */

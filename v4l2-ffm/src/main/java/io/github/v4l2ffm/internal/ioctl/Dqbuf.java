@@ -57,10 +57,7 @@ public final class Dqbuf {
     /** Dequeues on {@code held}, the number of {@code fd} its caller holds ({@link DeviceFd#tryIoctlHeld}). */
     public Outcome dequeue(DeviceFd fd, int held, String context) {
         if (planes != null) v4l2_buffer.length(buf, planes.length);
-        return outcome(fd, fd.tryIoctlRepeatableHeld(held, Videodev2.VIDIOC_DQBUF(), buf), context);
-    }
-
-    private static Outcome outcome(DeviceFd fd, int r, String context) {
+        int r = fd.tryIoctlRepeatableHeld(held, Videodev2.VIDIOC_DQBUF(), buf);
         if (r >= 0) return Outcome.DEQUEUED;
         return switch (-r) {
             case Errno.EAGAIN -> Outcome.NOT_READY;

@@ -26,7 +26,6 @@ import java.util.Optional;
 public final class FrameTelemetry {
     private static final boolean AVAILABLE = available();
     private static final long UNSIGNED = 0xffff_ffffL;
-    private static final int TIMESTAMP_MASK = 0xe000, TIMESTAMP_MONOTONIC = 0x2000; // V4L2_BUF_FLAG_TIMESTAMP_*
 
     private final String device;
     private final String queue;
@@ -41,7 +40,7 @@ public final class FrameTelemetry {
     private boolean hasLast;
     private int lastSequence;
     private long lastTimestamp;
-    private int lastFlags; // the last frame's flags: its clock, worked out only when a recording needs it
+    private boolean lastMonotonic;
 
     private FrameTelemetry(String device, BufferType type) {
         this.device = device;
@@ -81,7 +80,7 @@ public final class FrameTelemetry {
             hasLast = true;
             lastSequence = b.sequence();
             lastTimestamp = b.timestampNanos();
-            lastFlags = b.flags();
+            lastMonotonic = b.timestampType() == TimestampType.MONOTONIC;
             return;
         }
         recorded(b, queuedNow);
@@ -96,11 +95,11 @@ public final class FrameTelemetry {
         boolean hadLast = hasLast;
         int prevSeq = lastSequence;
         long prevTs = lastTimestamp;
-        boolean prevMonotonic = (lastFlags & TIMESTAMP_MASK) == TIMESTAMP_MONOTONIC;
+        boolean prevMonotonic = lastMonotonic;
         hasLast = true;
         lastSequence = seq;
         lastTimestamp = ts;
-        lastFlags = b.flags();
+        lastMonotonic = monotonic;
 
         FrameEvent f = frame;
         if (f.isEnabled()) {
